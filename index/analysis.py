@@ -1,0 +1,226 @@
+"""German text analysis: one definition, used when indexing and when querying.
+
+The pipeline is ``tokenizer | lowercase | stop words | fold and stem``:
+
+>>> [t.text for t in german_analyzer()("Die Außenminister trafen sich")]
+['_die', 'aussenminist', 'traf', '_sich']
+>>> [t.text for t in german_analyzer()("Die Aussenminister", mode="query")]
+['aussenminist']
+
+Stop words stay in the index, in their own namespace (a leading ``_``, which no
+token can otherwise start with), so that a phrase keeps its exact word
+positions: ``"Treffen mit Putin"`` does not match ``Treffen ohne Putin``. In
+query mode they are dropped outside phrases.
+
+Folding rule (applied before stemming, and to the unstemmed word fields):
+
+* lower case; ``ß`` becomes ``ss``;
+* ``ae``, ``oe``, ``ue`` are read as ``ä``, ``ö``, ``ü`` (so ``Praesident`` is
+  ``Präsident``), except ``ue`` after a vowel or ``q`` (``Steuer``,
+  ``Quelle``) -- the rule of Snowball's "german2" variant;
+* the Snowball stemmer then maps ``ä ö ü`` to ``a o u``;
+* other diacritics are dropped (``Erdoğan`` is ``erdogan``), with a small table
+  for letters Unicode does not decompose (``ł``, ``ø``, ``đ``, ``æ``, ``œ``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token
+from whoosh.lang.stopwords import stoplists
+
+__all__ = [
+    "STOP_PREFIX",
+    "WORD_PATTERN",
+    "fold",
+    "german_analyzer",
+    "is_stopword",
+    "stem",
+    "unstemmed_analyzer",
+    "simple_analyzer",
+]
+
+#: A word is a run of letters and digits; hyphens, apostrophes and
+#: punctuation separate words, so ``Selenskyj-Putin-Treffen`` is three
+#: consecutive tokens and a hyphenated query becomes a phrase of its parts.
+WORD_PATTERN = r"[^\W_]+"
+
+#: Stop words are indexed as ``_`` + folded word; see the module docstring.
+STOP_PREFIX = "_"
+
+# Snowball's German stop-word list, as shipped by Whoosh (whoosh.lang.stopwords),
+# plus the folded spellings so that "dass"/"daß" and "fuer"/"für" agree.
+_STOPWORDS = frozenset(stoplists["de"])
+
+# Letters that NFKD does not split into base letter + combining mark.
+_EXTRA_FOLDS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+_GERMAN_LETTERS = "äöü"
+_DIGRAPH = re.compile(r"(?<![aeiouäöüq])ue|ae|oe")
+_DIGRAPH_TO_UMLAUT = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def _strip_foreign_diacritics(word: str) -> str:
+    """Remove diacritics other than the German umlauts from a lower-case word."""
+    if word.isascii():
+        return word
+    word = word.translate(_EXTRA_FOLDS)
+    out = []
+    for ch in word:
+        if ch in _GERMAN_LETTERS or ord(ch) < 128:
+            out.append(ch)
+            continue
+        decomposed = unicodedata.normalize("NFKD", ch)
+        out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return "".join(out)
+
+
+def _german2(word: str) -> str:
+    """Lower-case word with ß and the ae/oe/ue transliterations turned into umlauts."""
+    word = word.replace("ß", "ss")
+    if "e" in word:
+        word = _DIGRAPH.sub(lambda m: _DIGRAPH_TO_UMLAUT[m.group(0)], word)
+    return _strip_foreign_diacritics(word)
+
+
+@lru_cache(maxsize=262144)
+def fold(word: str) -> str:
+    """Fold a lower-case word to its spelling-neutral form, without stemming.
+
+    >>> fold("außenminister"), fold("aussenminister")
+    ('aussenminister', 'aussenminister')
+    >>> fold("präsident"), fold("praesident"), fold("erdoğan")
+    ('prasident', 'prasident', 'erdogan')
+    """
+    word = _german2(word)
+    return word.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+
+
+_stemmer: Any = None
+
+
+def _snowball_stem(word: str) -> str:
+    # NLTK is imported on first use only: importing it costs far more than
+    # opening an index, and many commands never stem anything.
+    global _stemmer
+    if _stemmer is None:
+        from nltk.stem.snowball import GermanStemmer
+
+        _stemmer = GermanStemmer()
+    return _stemmer.stem(word)
+
+
+@lru_cache(maxsize=262144)
+def stem(word: str) -> str:
+    """Fold and stem a lower-case word with NLTK's German Snowball stemmer.
+
+    >>> stem("verhandlungen") == stem("verhandlung")
+    True
+    >>> stem("gespräche") == stem("gespraeche")
+    True
+    """
+    return _snowball_stem(_german2(word))
+
+
+def is_stopword(word: str) -> bool:
+    """True when the lower-case ``word`` is on the German stop-word list."""
+    return word in _STOPWORDS or fold(word) in _FOLDED_STOPWORDS
+
+
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in _STOPWORDS)
+
+
+class GermanStopFilter(Filter):
+    """Marks stop words; keeps them (prefixed) when indexing, drops them in queries.
+
+    A query analysis called with ``removestops=False`` (a phrase) keeps them, so
+    that they take part in the phrase as they did in the indexed text.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if is_stopword(t.text):
+                if t.mode == "query" and t.removestops:
+                    continue
+                t.stopped = True
+            else:
+                t.stopped = False
+            yield t
+
+
+class GermanStemFilter(Filter):
+    """Replaces each word by its folded stem; stop words by ``_`` + folded form.
+
+    Stop words get their own namespace so that a stem such as ``sich`` (the
+    Snowball stem of ``Sicherheit``) never matches the pronoun ``sich``.
+    """
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.stopped:
+                t.text = STOP_PREFIX + fold(t.text)
+            else:
+                t.text = stem(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Replaces each word by its folded, unstemmed form (for prefix and fuzzy terms)."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def german_analyzer() -> Any:
+    """The analyzer of the ``title`` and ``body`` fields.
+
+    :returns: a Whoosh analyzer; tokens carry positions and character offsets
+        into the original text when asked for (``chars=True``).
+
+    >>> [(t.text, t.startchar, t.endchar) for t in
+    ...  german_analyzer()("US-Präsident", chars=True)]
+    [('us', 0, 2), ('prasident', 3, 12)]
+    """
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | LowercaseFilter()
+        | GermanStopFilter()
+        | GermanStemFilter()
+    )
+
+
+def unstemmed_analyzer() -> Any:
+    """The analyzer of the unstemmed word fields that prefix and fuzzy terms use.
+
+    >>> [t.text for t in unstemmed_analyzer()("Sicherheitsgarantien für Kyjiw")]
+    ['sicherheitsgarantien', 'fur', 'kyjiw']
+    """
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+def simple_analyzer() -> Any:
+    """The analyzer of metadata fields (``source``, ``category``): words, folded.
+
+    >>> [t.text for t in simple_analyzer()("Euronews Deutsch")]
+    ['euronews', 'deutsch']
+    """
+    return unstemmed_analyzer()

@@ -1,0 +1,55 @@
+"""The Whoosh schema of a diplosearch index, built in code.
+
+The schema is passed to Whoosh whenever an index is opened, so opening never
+depends on unpickling the copy stored in the index: renaming a class here
+cannot break an old index, and the stemmer is not loaded until a word needs it.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, TEXT, Schema
+
+from .analysis import german_analyzer, simple_analyzer, unstemmed_analyzer
+
+__all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS"]
+
+#: Bumped whenever the schema or the analysis changes what is in the index;
+#: an index of another version must be rebuilt (``diplosearch index --rebuild``).
+SCHEMA_VERSION = 1
+
+#: Fields searched when a query names none.
+TEXT_FIELDS = ("title", "body")
+
+#: Field names a query may use, as ``name:value``.
+QUERY_FIELDS = ("title", "body", "source", "category", "id", "date", "url")
+
+
+def build_schema() -> Schema:
+    """The schema: analysed text, unstemmed words for prefixes, and metadata.
+
+    * ``title``, ``body``: German analysis with positions (phrases) and
+      character offsets recomputed from the stored text for highlighting;
+    * ``title_words``, ``body_words``: folded, unstemmed words (no positions)
+      that prefix and fuzzy terms are matched against;
+    * ``source``, ``category``: searchable words; ``source_key``,
+      ``category_key``: the exact values, for counts;
+    * ``id``, ``path``, ``hash``: identity and change detection.
+    """
+    german = german_analyzer()
+    words = unstemmed_analyzer()
+    simple = simple_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        title=TEXT(analyzer=german, stored=True, phrase=True),
+        body=TEXT(analyzer=german, stored=True, phrase=True),
+        title_words=TEXT(analyzer=words, phrase=False),
+        body_words=TEXT(analyzer=words, phrase=False),
+        date=DATETIME(stored=True, sortable=True),
+        source=TEXT(analyzer=simple, stored=True, phrase=True),
+        source_key=ID(sortable=True),
+        category=TEXT(analyzer=simple, stored=True, phrase=True),
+        category_key=ID(sortable=True),
+        url=ID(stored=True),
+        path=ID(stored=True, sortable=True),
+        hash=ID(sortable=True),
+    )

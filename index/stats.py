@@ -1,0 +1,97 @@
+"""What an index holds: counts, dates, sources, size."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .store import open_index, read_meta
+
+__all__ = ["IndexStats", "index_stats"]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """A summary of one index.
+
+    :param sources: article count per source, most frequent first; articles
+        without a source are counted under ``""``.
+    """
+
+    index_dir: str
+    articles: int
+    first_date: datetime | None
+    last_date: datetime | None
+    undated: int
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    size_bytes: int = 0
+    updated: str = ""
+    schema_version: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index_dir,
+            "articles": self.articles,
+            "first_date": self.first_date.date().isoformat() if self.first_date else None,
+            "last_date": self.last_date.date().isoformat() if self.last_date else None,
+            "undated": self.undated,
+            "sources": {name: count for name, count in self.sources},
+            "size_bytes": self.size_bytes,
+            "updated": self.updated or None,
+            "schema_version": self.schema_version,
+        }
+
+
+def _folder_size(path: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:
+                pass  # a file merged away while we walked
+    return total
+
+
+def index_stats(index_dir: Path | str) -> IndexStats:
+    """Count what the index at ``index_dir`` holds.
+
+    :raises IndexNotFound: no index there.
+    """
+    index_dir = Path(index_dir)
+    meta = read_meta(index_dir)
+    ix = open_index(index_dir)
+    try:
+        with ix.reader() as reader:
+            dates = reader.column_reader("date") if reader.has_column("date") else None
+            sources_column = reader.column_reader("source_key")
+            sources: Counter[str] = Counter()
+            first = last = None
+            undated = 0
+            count = 0
+            for docnum in reader.all_doc_ids():
+                count += 1
+                sources[sources_column[docnum]] += 1
+                value = dates[docnum] if dates is not None else None
+                if not isinstance(value, datetime) or value.year < 2:
+                    undated += 1
+                    continue
+                first = value if first is None or value < first else first
+                last = value if last is None or value > last else last
+    finally:
+        ix.close()
+    return IndexStats(
+        index_dir=str(index_dir),
+        articles=count,
+        first_date=first,
+        last_date=last,
+        undated=undated,
+        sources=sorted(sources.items(), key=lambda item: (-item[1], item[0])),
+        size_bytes=_folder_size(index_dir / meta.data),
+        updated=meta.updated,
+        schema_version=meta.schema_version,
+    )

@@ -1,0 +1,15 @@
+# Sourced by scripts/demo and scripts/test: make .venv (once) and install the project into it.
+# PYTHON picks the interpreter (default: python3); it must be 3.10 or newer.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${DIPLOSEARCH_VENV:-$root/.venv}"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+  echo "diplosearch needs Python 3.10 or newer; $python is $("$python" --version 2>&1)" >&2
+  exit 2
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+extras="${1:-}"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root${extras}"

@@ -1,0 +1,1 @@
+"""diplosearch's query layer: parsing queries, ranking, snippets."""
