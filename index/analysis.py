@@ -152,7 +152,7 @@ class GermanStopFilter(Filter):
     that they take part in the phrase as they did in the indexed text.
     """
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
         for t in tokens:
             if is_stopword(t.text):
                 if t.mode == "query" and t.removestops:
@@ -172,10 +172,12 @@ class GermanStemFilter(Filter):
 
     is_morph = True
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
         for t in tokens:
             if t.stopped:
                 t.text = STOP_PREFIX + fold(t.text)
+                # Whoosh's formats drop stopped tokens; these are to be indexed.
+                t.stopped = False
             else:
                 t.text = stem(t.text)
             yield t
@@ -184,7 +186,7 @@ class GermanStemFilter(Filter):
 class FoldFilter(Filter):
     """Replaces each word by its folded, unstemmed form (for prefix and fuzzy terms)."""
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
         for t in tokens:
             t.text = fold(t.text)
             yield t

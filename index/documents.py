@@ -265,15 +265,19 @@ def _text_article(text: str, *, article_id: str, path: str, markdown: bool, warn
     lines = rest.split("\n")
     title = ""
     body_start = len(lines)
-    for number, line in enumerate(lines):
-        if line.strip():
-            title = line.strip()
-            body_start = number + 1
-            break
-    if markdown:
-        title = title.lstrip("#").strip()
+    if meta.get("title"):
+        # The front matter names the headline, so the first line is body text.
+        title, body_start = meta["title"], 0
+    else:
+        for number, line in enumerate(lines):
+            if line.strip():
+                title = line.strip()
+                body_start = number + 1
+                break
+        if markdown:
+            title = title.lstrip("#").strip()
     body = "\n".join(lines[body_start:]).strip("\n")
-    record: dict[str, object] = {"title": meta.get("title") or title, "body": body}
+    record: dict[str, object] = {"title": title, "body": body}
     for key in ("date", "source", "url", "category", "id"):
         if key in meta:
             record[key] = meta[key]
@@ -393,11 +397,18 @@ def _read_json(path: Path, shown: str, article_path: str, field_map, warn) -> It
 
 def _read_csv(path: Path, shown: str, article_path: str, field_map, warn) -> Iterator[ReadItem]:
     decode = _LineDecoder(shown, warn)
+    bad_lines: list[RecordFailure] = []
 
     def lines() -> Iterator[str]:
         with open(path, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                yield decode(raw, number)
+                try:
+                    yield decode(raw, number)
+                except ValueError as exc:
+                    # Raising here would end the csv reader and so the rest of
+                    # the file: report the line and hand on a blank one instead.
+                    bad_lines.append(RecordFailure(f"{shown}:{number}", str(exc)))
+                    yield "\n"
 
     try:
         reader = csv.reader(lines())
@@ -406,7 +417,8 @@ def _read_csv(path: Path, shown: str, article_path: str, field_map, warn) -> Ite
         yield RecordFailure(shown, f"unreadable CSV header: {exc}")
         return
     if not header:
-        yield RecordFailure(shown, "empty CSV file (no header)")
+        reason = f"unreadable CSV header: {bad_lines[0].error}" if bad_lines else "empty CSV file (no header)"
+        yield RecordFailure(shown, reason)
         return
     header = [name.strip() for name in header]
     known = set(ARTICLE_FIELDS) | set(field_map.values())
@@ -416,12 +428,14 @@ def _read_csv(path: Path, shown: str, article_path: str, field_map, warn) -> Ite
     number = 1
     while True:
         try:
-            row = next(reader)
-        except StopIteration:
-            return
+            row = next(reader, None)
         except (ValueError, csv.Error) as exc:
             yield RecordFailure(f"{shown}:{reader.line_num}", str(exc))
             continue
+        yield from bad_lines
+        bad_lines.clear()
+        if row is None:
+            return
         number += 1
         where = f"{shown}:{reader.line_num}"
         if not any(cell.strip() for cell in row):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from datetime import timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -230,7 +231,9 @@ class Indexer:
             if self.rebuild:
                 old = self._meta.data if self._meta else ""
                 self._switch_to_new_data()
-                if old:
+                # A rebuild of a new index, or of one whose data folder was lost,
+                # may reuse that folder name: it then holds the new data.
+                if old and old != self._data_name:
                     shutil.rmtree(self.index_dir / old, ignore_errors=True)
             else:
                 assert self._meta is not None
@@ -389,6 +392,7 @@ def _document_fields(article: Article, digest: str) -> dict[str, Any]:
     }
     if article.date is not None:
         fields["date"] = article.date
+        fields["date_sort"] = int(article.date.replace(tzinfo=timezone.utc).timestamp())
     return fields
 
 

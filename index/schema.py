@@ -7,15 +7,20 @@ cannot break an old index, and the stemmer is not loaded until a word needs it.
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
 from .analysis import german_analyzer, simple_analyzer, unstemmed_analyzer
 
-__all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS"]
+__all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS", "UNDATED"]
 
 #: Bumped whenever the schema or the analysis changes what is in the index;
 #: an index of another version must be rebuilt (``diplosearch index --rebuild``).
 SCHEMA_VERSION = 1
+
+#: The ``date_sort`` value of an article without a date: below every real date,
+#: so that newest-first puts undated articles last.
+UNDATED = -(2**63)
 
 #: Fields searched when a query names none.
 TEXT_FIELDS = ("title", "body")
@@ -33,6 +38,8 @@ def build_schema() -> Schema:
       that prefix and fuzzy terms are matched against;
     * ``source``, ``category``: searchable words; ``source_key``,
       ``category_key``: the exact values, for counts;
+    * ``date`` for date queries; ``date_sort``, seconds since 1970 (or
+      :data:`UNDATED`), for sorting and counting by date;
     * ``id``, ``path``, ``hash``: identity and change detection.
     """
     german = german_analyzer()
@@ -44,7 +51,8 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=german, stored=True, phrase=True),
         title_words=TEXT(analyzer=words, phrase=False),
         body_words=TEXT(analyzer=words, phrase=False),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        date_sort=COLUMN(NumericColumn("q", default=UNDATED)),
         source=TEXT(analyzer=simple, stored=True, phrase=True),
         source_key=ID(sortable=True),
         category=TEXT(analyzer=simple, stored=True, phrase=True),

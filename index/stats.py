@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from whoosh.util.times import long_to_datetime
+
+from .schema import UNDATED
 from .store import open_index, read_meta
 
 __all__ = ["IndexStats", "index_stats"]
@@ -57,6 +60,23 @@ def _folder_size(path: Path) -> int:
     return total
 
 
+def _column_date(raw: int) -> datetime | None:
+    """An article's date from its raw date column value; None when it has none."""
+    # An undated article's column holds Whoosh's default, the largest number,
+    # which is no datetime (or datetime.min in other Whoosh versions).
+    try:
+        value = long_to_datetime(raw)
+    except OverflowError:
+        return None
+    return value if value.year >= 2 else None
+
+
+def _from_seconds(value: int | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+
+
 def index_stats(index_dir: Path | str) -> IndexStats:
     """Count what the index at ``index_dir`` holds.
 
@@ -66,29 +86,33 @@ def index_stats(index_dir: Path | str) -> IndexStats:
     meta = read_meta(index_dir)
     ix = open_index(index_dir)
     try:
+        sources: Counter[str] = Counter()
+        first = last = None
+        undated = 0
+        count = 0
         with ix.reader() as reader:
-            dates = reader.column_reader("date") if reader.has_column("date") else None
-            sources_column = reader.column_reader("source_key")
-            sources: Counter[str] = Counter()
-            first = last = None
-            undated = 0
-            count = 0
-            for docnum in reader.all_doc_ids():
-                count += 1
-                sources[sources_column[docnum]] += 1
-                value = dates[docnum] if dates is not None else None
-                if not isinstance(value, datetime) or value.year < 2:
-                    undated += 1
-                    continue
-                first = value if first is None or value < first else first
-                last = value if last is None or value > last else last
+            # Segment by segment: a segment whose articles all lack a date has no
+            # date column, and Whoosh's multi-segment column reader then mixes up
+            # document numbers.
+            for leaf, _ in reader.leaf_readers():
+                dates = leaf.column_reader("date", translate=False) if leaf.has_column("date") else None
+                sources_column = leaf.column_reader("source_key")
+                for docnum in leaf.all_doc_ids():
+                    count += 1
+                    sources[sources_column[docnum]] += 1
+                    value = _column_date(dates[docnum]) if dates is not None else None
+                    if value is None:
+                        undated += 1
+                        continue
+                    first = value if first is None or value < first else first
+                    last = value if last is None or value > last else last
     finally:
         ix.close()
     return IndexStats(
         index_dir=str(index_dir),
         articles=count,
-        first_date=first,
-        last_date=last,
+        first_date=_from_seconds(first),
+        last_date=_from_seconds(last),
         undated=undated,
         sources=sorted(sources.items(), key=lambda item: (-item[1], item[0])),
         size_bytes=_folder_size(index_dir / meta.data),

@@ -1,1 +1,40 @@
-"""diplosearch's query layer: parsing queries, ranking, snippets."""
+"""diplosearch's query layer: parse a query, rank articles, mark the matches.
+
+>>> from searcher import Searcher
+>>> with Searcher("/tmp/ix") as searcher:                 # doctest: +SKIP
+...     result = searcher.search("Lawrow AND Treffen", limit=5)
+...     print(result.total, [hit.title for hit in result.hits])
+1 ['NATO-Chef: Putin darf die Ukraine nie wieder angreifen']
+"""
+
+from index.errors import (
+    DocumentError,
+    IndexDamaged,
+    IndexIncompatible,
+    IndexLocked,
+    IndexNotFound,
+    QuerySyntaxError,
+    SearchError,
+)
+
+from .highlight import Snippet
+from .query import parse_query
+from .searcher import Article, ArticleNotFound, Hit, Searcher, SearchResult, SortOrder
+
+__all__ = [
+    "Article",
+    "ArticleNotFound",
+    "DocumentError",
+    "Hit",
+    "IndexDamaged",
+    "IndexIncompatible",
+    "IndexLocked",
+    "IndexNotFound",
+    "QuerySyntaxError",
+    "SearchError",
+    "SearchResult",
+    "Searcher",
+    "Snippet",
+    "SortOrder",
+    "parse_query",
+]

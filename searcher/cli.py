@@ -254,6 +254,130 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         click.echo(tabulate(source_rows, headers=["source", "articles"], tablefmt="simple", colalign=("left", "right")))
 
 
+# -- search and show -----------------------------------------------------------
+
+
+def _color_wanted(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _marks(color: bool) -> Any:
+    from .render import ANSI, BRACKETS
+
+    return ANSI if color else BRACKETS
+
+
+def output_options(formats: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format`` (one of ``formats``) and ``--json``, its shortcut, shared by the result commands."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(command)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats),
+            default=None,
+            help=f"Output format [default: {formats[0]} on a terminal, else {formats[1]}].",
+        )(command)
+
+    return decorate
+
+
+def _choose_format(output_format: str | None, as_json: bool, formats: tuple[str, ...]) -> str:
+    if as_json:
+        return "json"
+    if output_format:
+        return output_format
+    return formats[0] if sys.stdout.isatty() else formats[1]
+
+
+@cli.command("search")
+@click.argument("query")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", "-p", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="relevance: best match first (ties: newer first); date: newest first.")
+@click.option("--any", "any_terms", is_flag=True, help="Match any of the words (ranked by how many match), not all.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+              help="Seconds after which the search stops and shows what it found.")
+@output_options(("table", "plain", "json"))
+def search_command(
+    query: str,
+    index_dir: Path | None,
+    limit: int,
+    page: int,
+    sort: str,
+    any_terms: bool,
+    time_limit: float,
+    output_format: str | None,
+    as_json: bool,
+) -> None:
+    """Search the index for QUERY and show ranked hits with highlighted snippets.
+
+    \b
+    Examples:
+      diplosearch search 'Lawrow AND Treffen'
+      diplosearch search '"Treffen mit Putin"' --format plain
+      diplosearch search 'title:NATO date:>=2025-08-01' --sort date
+      diplosearch search 'Sicherheits* -Trump' --json
+
+    Words must all match (--any: any of them); AND/UND, OR/ODER, NOT/NICHT,
+    -word, "phrases", "near words"~5, fields (title: body: source: category:
+    id: url: date:), prefixes (Sicherheits*), fuzzy words (Selenskij~) and
+    boosts (NATO^2). See the README for the whole syntax.
+    """
+    from .render import render_header, render_plain, render_table
+    from .searcher import Searcher
+
+    chosen = _choose_format(output_format, as_json, ("table", "plain"))
+    with Searcher(_resolve_index(index_dir), time_limit=time_limit) as searcher:
+        result = searcher.search(query, limit=limit, page=page, sort=sort, any_terms=any_terms)  # type: ignore[arg-type]
+    for note in result.notes:
+        _stderr(f"note: {note}")
+    if chosen == "json":
+        _print_json(result.to_json())
+        return
+    color = _color_wanted(sys.stdout)
+    click.echo(render_header(result), color=color)
+    if result.hits:
+        click.echo()
+        if chosen == "table":
+            import shutil
+
+            width = shutil.get_terminal_size((100, 24)).columns
+            click.echo(render_table(result, width, _marks(color)), color=color)
+        else:
+            click.echo(render_plain(result, _marks(color)), color=color)
+    elif result.total and not result.hits:
+        click.echo(f"(page {page} is past the last page)")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+
+
+@cli.command("show")
+@click.argument("article_id", metavar="ID")
+@index_option
+@click.option("--query", "-q", default=None, help="Mark this query's matches in the article.")
+@output_options(("plain", "plain", "json"))
+def show_command(
+    article_id: str, index_dir: Path | None, query: str | None, output_format: str | None, as_json: bool
+) -> None:
+    """Show the whole article with ID, with the matches of --query marked."""
+    from .render import render_article
+    from .searcher import Searcher
+
+    with Searcher(_resolve_index(index_dir)) as searcher:
+        article = searcher.article(article_id, query)
+    if _choose_format(output_format, as_json, ("plain", "plain")) == "json":
+        _print_json(article.to_json())
+        return
+    color = _color_wanted(sys.stdout)
+    click.echo(render_article(article, _marks(color)), color=color)
+
+
 # -- entry point -------------------------------------------------------------
 
 

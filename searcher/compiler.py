@@ -1,0 +1,253 @@
+"""Turning a parsed query into a Whoosh query, and into the list of what to mark.
+
+Words go through the same German analysis as the indexed text
+(:func:`index.analysis.german_analyzer`). Prefix and fuzzy terms are matched
+against the folded, *unstemmed* words of the text (``title_words``,
+``body_words``), and expanded here, against the index's own word list, so that
+their cost is bounded (:data:`MAX_EXPANSIONS`) and the highlighter knows the
+exact words they matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from whoosh import query as wq
+from whoosh.query import spans as wspans
+
+from index.analysis import fold, german_analyzer, simple_analyzer
+from index.errors import QuerySyntaxError
+
+from .query import And, DateRange, Field, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
+
+__all__ = ["CompiledQuery", "MarkPlan", "compile_query", "TITLE_BOOST", "MAX_EXPANSIONS"]
+
+#: How much more a match in the headline counts than one in the body.
+TITLE_BOOST = 2.0
+#: The most words one prefix or fuzzy term may expand to (the most frequent win).
+MAX_EXPANSIONS = 256
+
+_TEXT_FIELDS = ("title", "body")
+_WORDS_FIELD = {"title": "title_words", "body": "body_words"}
+_GERMAN = german_analyzer()
+_SIMPLE = simple_analyzer()
+
+
+@dataclass
+class MarkPlan:
+    """What the highlighter marks, per text field (``title``, ``body``).
+
+    ``stems``: analysed terms of plain words; ``words``: folded written words
+    that prefix and fuzzy terms matched; ``phrases``: analysed term sequences
+    with their slop (0 = exact, in order) -- a phrase is marked only where the
+    whole phrase occurs.
+    """
+
+    stems: dict[str, set[str]] = field(default_factory=lambda: {f: set() for f in _TEXT_FIELDS})
+    words: dict[str, set[str]] = field(default_factory=lambda: {f: set() for f in _TEXT_FIELDS})
+    phrases: dict[str, list[tuple[tuple[str, ...], int]]] = field(
+        default_factory=lambda: {f: [] for f in _TEXT_FIELDS}
+    )
+
+    def is_empty(self) -> bool:
+        return not any(self.stems.values()) and not any(self.words.values()) and not any(self.phrases.values())
+
+
+@dataclass
+class CompiledQuery:
+    """A Whoosh query, what to highlight, and notes on how the query was read."""
+
+    query: Any
+    marks: MarkPlan
+    notes: list[str]
+    terms: list[tuple[str, str, int]]  # (field, written word, position) of positive plain words, for suggestions
+
+
+def _analyse(text: str, *, phrase: bool) -> list[str]:
+    return [t.text for t in _GERMAN(text, mode="query", removestops=not phrase)]
+
+
+class _Compiler:
+    def __init__(self, reader: Any, max_expansions: int) -> None:
+        self.reader = reader
+        self.max_expansions = max_expansions
+        self.marks = MarkPlan()
+        self.notes: list[str] = []
+        self.terms: list[tuple[str, str, int]] = []
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    # Every method returns a Whoosh query or None (nothing left to search, e.g. a stop word).
+
+    def compile(self, node: Node, fieldname: str | None = None, positive: bool = True) -> Any:
+        if isinstance(node, And):
+            return self.compound(node.items, wq.And, node.boost, fieldname, positive)
+        if isinstance(node, Or):
+            return self.compound(node.items, wq.Or, node.boost, fieldname, positive)
+        if isinstance(node, Not):
+            inner = self.compile(node.node, fieldname, positive=False)
+            return None if inner is None else wq.Not(inner)
+        if isinstance(node, Field):
+            return self.compile(node.node, node.name, positive)
+        if isinstance(node, DateRange):
+            return wq.DateRange("date", node.start, node.end, startexcl=False, endexcl=node.end is not None)
+        fields = _TEXT_FIELDS if fieldname is None else (fieldname,)
+        if fieldname in ("id", "url"):
+            return self.exact(node, fieldname)
+        if fieldname in ("source", "category"):
+            return self.metadata(node, fieldname)
+        if isinstance(node, Word):
+            return self.word(node, fields, positive)
+        if isinstance(node, Phrase):
+            return self.phrase(node, fields, positive)
+        if isinstance(node, Prefix):
+            return self.expanded(node, fields, positive, self.prefix_words(node, fields))
+        if isinstance(node, Fuzzy):
+            return self.expanded(node, fields, positive, self.fuzzy_words(node, fields))
+        raise TypeError(f"unknown query node {node!r}")
+
+    def compound(self, items: Iterable[Node], kind: Any, boost: float, fieldname: str | None, positive: bool) -> Any:
+        parts = [q for q in (self.compile(item, fieldname, positive) for item in items) if q is not None]
+        if not parts:
+            return None
+        if kind is wq.And and all(isinstance(p, wq.Not) for p in parts):
+            parts.insert(0, wq.Every())  # "-Trump" alone: everything but
+        if len(parts) == 1 and boost == 1.0:
+            return parts[0]
+        return kind(parts, boost=boost)
+
+    def per_field(self, fields: Iterable[str], make: Any) -> Any:
+        fields = tuple(fields)
+        # The headline outweighs the body only when both are searched.
+        queries = [make(f, TITLE_BOOST if f == "title" and len(fields) > 1 else 1.0) for f in fields]
+        return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+    def word(self, node: Word, fields: tuple[str, ...], positive: bool) -> Any:
+        stems = _analyse(node.text, phrase=False)
+        if not stems:
+            if _analyse(node.text, phrase=True):
+                self.note(f"{node.text!r} is a stop word and was ignored; quote it to search for it")
+            return None
+        if positive:
+            self.terms.extend((f, node.text, node.position) for f in fields)
+            for f in fields:
+                if len(stems) == 1:
+                    self.marks.stems[f].add(stems[0])
+                else:
+                    self.marks.phrases[f].append((tuple(stems), 0))
+        if len(stems) == 1:
+            return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * node.boost))
+        # A hyphenated word (US-Präsident) is the phrase of its parts.
+        return self.per_field(fields, lambda f, b: wq.Phrase(f, stems, slop=1, boost=b * node.boost))
+
+    def phrase(self, node: Phrase, fields: tuple[str, ...], positive: bool) -> Any:
+        stems = _analyse(node.words, phrase=True)
+        if not stems:
+            raise QuerySyntaxError(f"the phrase at position {node.position + 1} has no words", node.position)
+        if positive:
+            for f in fields:
+                if len(stems) == 1:
+                    self.marks.stems[f].add(stems[0])
+                else:
+                    self.marks.phrases[f].append((tuple(stems), node.slop))
+        if len(stems) == 1:
+            return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * node.boost))
+        if node.slop == 0:
+            return self.per_field(fields, lambda f, b: wq.Phrase(f, stems, slop=1, boost=b * node.boost))
+
+        def near(f: str, b: float) -> Any:
+            terms = [wq.Term(f, s) for s in stems]
+            # Whoosh's slop counts positions; "~N" allows N words between, in any order.
+            return wspans.SpanNear2(terms, slop=node.slop + 1, ordered=False).with_boost(b * node.boost)
+
+        return self.per_field(fields, near)
+
+    def prefix_words(self, node: Prefix, fields: tuple[str, ...]) -> list[str]:
+        prefix = fold(node.text.lower())
+        found: dict[str, int] = {}
+        for f in fields:
+            words_field = _WORDS_FIELD[f]
+            for raw in self.reader.expand_prefix(words_field, prefix):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if word not in found:
+                    found[word] = self.reader.doc_frequency(words_field, word)
+        return self.most_frequent(found, f"{node.text}*")
+
+    def fuzzy_words(self, node: Fuzzy, fields: tuple[str, ...]) -> list[str]:
+        word = fold(node.text.lower())
+        distance = node.distance
+        if distance is None:  # as Elasticsearch's AUTO: longer words tolerate more edits
+            distance = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+        found: dict[str, int] = {}
+        for f in fields:
+            words_field = _WORDS_FIELD[f]
+            # A shared first letter keeps the scan of the word list short.
+            for candidate in self.reader.terms_within(words_field, word, distance, prefix=1):
+                if candidate not in found:
+                    found[candidate] = self.reader.doc_frequency(words_field, candidate)
+        return self.most_frequent(found, f"{node.text}~")
+
+    def most_frequent(self, found: dict[str, int], shown: str) -> list[str]:
+        if len(found) > self.max_expansions:
+            self.note(
+                f"{shown} matches {len(found):,} words; searching the {self.max_expansions} most frequent"
+            )
+            return sorted(found, key=lambda w: (-found[w], w))[: self.max_expansions]
+        return sorted(found)
+
+    def expanded(self, node: Prefix | Fuzzy, fields: tuple[str, ...], positive: bool, words: list[str]) -> Any:
+        if not words:
+            return wq.NullQuery
+        if positive:
+            for f in fields:
+                self.marks.words[f].update(words)
+
+        def make(f: str, b: float) -> Any:
+            terms = [wq.Term(_WORDS_FIELD[f], w) for w in words]
+            return wq.Or(terms, boost=b * node.boost) if len(terms) > 1 else terms[0].with_boost(b * node.boost)
+
+        return self.per_field(fields, make)
+
+    def metadata(self, node: Node, fieldname: str) -> Any:
+        if isinstance(node, (Word, Phrase)):
+            text = node.text if isinstance(node, Word) else node.words
+            words = [t.text for t in _SIMPLE(text)]
+            if not words:
+                return None
+            if len(words) == 1:
+                return wq.Term(fieldname, words[0], boost=node.boost)
+            return wq.Phrase(fieldname, words, boost=node.boost)
+        if isinstance(node, Prefix):
+            return wq.Prefix(fieldname, fold(node.text.lower()), boost=node.boost)
+        if isinstance(node, Fuzzy):
+            distance = 1 if node.distance is None else node.distance
+            return wq.FuzzyTerm(fieldname, fold(node.text.lower()), maxdist=distance, prefixlength=1, boost=node.boost)
+        raise QuerySyntaxError(f"unsupported value for {fieldname}:", None)
+
+    def exact(self, node: Node, fieldname: str) -> Any:
+        if isinstance(node, Word):
+            return wq.Term(fieldname, node.text, boost=node.boost)
+        if isinstance(node, Phrase):
+            return wq.Term(fieldname, node.words, boost=node.boost)
+        if isinstance(node, Prefix):
+            return wq.Prefix(fieldname, node.text, boost=node.boost)
+        raise QuerySyntaxError(f"{fieldname}: takes an exact value or a prefix", getattr(node, "position", None))
+
+
+def compile_query(node: Node, reader: Any, *, max_expansions: int = MAX_EXPANSIONS) -> CompiledQuery:
+    """Compile a parsed query against an open index reader.
+
+    :param node: the tree from :func:`searcher.query.parse_query`.
+    :param reader: a Whoosh reader of the index (prefix and fuzzy terms expand against it).
+    :raises QuerySyntaxError: when nothing searchable is left (only stop words).
+    """
+    compiler = _Compiler(reader, max_expansions)
+    compiled = compiler.compile(node)
+    if compiled is None:
+        raise QuerySyntaxError(
+            "the query has only stop words (der, die, und, ...); quote them to search for them as a phrase", 0
+        )
+    return CompiledQuery(compiled, compiler.marks, compiler.notes, compiler.terms)

@@ -1,0 +1,207 @@
+"""Finding the matched words in an article's text, and cutting snippets around them.
+
+A snippet is plain text plus the ``[start, end)`` character spans of the
+marked words in that text; rendering marks (terminal colour, brackets, HTML)
+happens at the edge, in :meth:`Snippet.render`. Spans always cover the words
+as the article wrote them (``Sicherheitsgarantien``, not the stem), because
+the analyzer keeps each token's character offsets.
+
+>>> from searcher.compiler import MarkPlan
+>>> plan = MarkPlan(); plan.stems["body"].add("verhandl")
+>>> match_spans("Die Verhandlungen begannen.", "body", plan)
+[(4, 17)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from index.analysis import fold, german_analyzer
+
+from .compiler import MarkPlan
+
+__all__ = ["Snippet", "match_spans", "make_snippets", "FRAGMENT_CHARS", "MAX_FRAGMENTS"]
+
+#: The longest snippet fragment, in characters (before the ``…`` marks).
+FRAGMENT_CHARS = 220
+#: The most fragments of the body shown per hit.
+MAX_FRAGMENTS = 3
+_CONTEXT_BEFORE = 70
+_GERMAN = german_analyzer()
+_HYPHEN_GAP = re.compile(r"[-‐‑–]")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of an article with its matched words.
+
+    :param field: ``title`` or ``body``.
+    :param text: the text shown.
+    :param spans: ``(start, end)`` offsets of the matched words in ``text``, ascending.
+    """
+
+    field: str
+    text: str
+    spans: tuple[tuple[int, int], ...]
+
+    def render(self, before: str = "[", after: str = "]") -> str:
+        """The text with each span wrapped in ``before`` and ``after``.
+
+        >>> Snippet("body", "Die NATO tagt", ((4, 8),)).render()
+        'Die [NATO] tagt'
+        """
+        return render_spans(self.text, self.spans, before, after)
+
+    def to_json(self) -> dict[str, object]:
+        return {"field": self.field, "text": self.text, "spans": [list(span) for span in self.spans]}
+
+
+def render_spans(text: str, spans: Iterable[tuple[int, int]], before: str, after: str) -> str:
+    """Wrap each ``(start, end)`` span of ``text`` in ``before`` and ``after``."""
+    out = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(before + text[start:end] + after)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def match_spans(text: str, field: str, marks: MarkPlan) -> list[tuple[int, int]]:
+    """The character spans of ``text`` that the query matched, merged and ascending.
+
+    A phrase is one span from its first to its last word, and only where the
+    whole phrase occurs; words joined by a hyphen (``Selenskyj-Putin-Treffen``)
+    that are all matched become one span.
+    """
+    stems = marks.stems.get(field, set())
+    words = marks.words.get(field, set())
+    phrases = marks.phrases.get(field, [])
+    if not (stems or words or phrases) or not text:
+        return []
+    tokens = [(t.text, t.startchar, t.endchar) for t in _GERMAN(text, chars=True, mode="index")]
+    spans: list[tuple[int, int]] = []
+    for i, (term, start, end) in enumerate(tokens):
+        if term in stems or (words and fold(text[start:end].lower()) in words):
+            spans.append((start, end))
+    terms = [t[0] for t in tokens]
+    for sequence, slop in phrases:
+        spans.extend(_phrase_spans(terms, tokens, sequence, slop))
+    return _merge(text, spans)
+
+
+def _phrase_spans(
+    terms: list[str], tokens: list[tuple[str, int, int]], sequence: tuple[str, ...], slop: int
+) -> Iterable[tuple[int, int]]:
+    length = len(sequence)
+    if slop == 0:
+        first = sequence[0]
+        for i in range(len(terms) - length + 1):
+            if terms[i] == first and tuple(terms[i : i + length]) == sequence:
+                yield tokens[i][1], tokens[i + length - 1][2]
+        return
+    # Proximity: all words within a window, in any order; mark each word found.
+    wanted = set(sequence)
+    window = length + slop * (length - 1)
+    for i, term in enumerate(terms):
+        if term not in wanted:
+            continue
+        seen: dict[str, int] = {}
+        for j in range(i, min(len(terms), i + window)):
+            if terms[j] in wanted and terms[j] not in seen:
+                seen[terms[j]] = j
+        if len(seen) == len(wanted):
+            for j in seen.values():
+                yield tokens[j][1], tokens[j][2]
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort spans, join overlapping ones and ones separated only by a hyphen."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        if merged:
+            last_start, last_end = merged[-1]
+            if start <= last_end or _HYPHEN_GAP.fullmatch(text[last_end:start]):
+                merged[-1] = (last_start, max(last_end, end))
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _clean(text: str) -> str:
+    # Same length as the input, so offsets stay valid: line breaks become spaces.
+    return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def _fragment(text: str, start: int, end: int, spans: list[tuple[int, int]], field: str) -> Snippet:
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    inner = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    return Snippet(field, prefix + _clean(text[start:end]) + suffix, tuple(inner))
+
+
+def _word_start(text: str, position: int, floor: int) -> int:
+    """Move ``position`` back to the start of a sentence within reach, else to a word start."""
+    if position <= 0:
+        return 0
+    base = max(floor, position - _CONTEXT_BEFORE)
+    window = text[base:position]
+    best = max((window.rfind(sep) + len(sep) for sep in (". ", "! ", "? ", "\n") if sep in window), default=-1)
+    if best >= 0:
+        return base + best
+    start = max(floor, position - _CONTEXT_BEFORE // 2)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
+def _word_end(text: str, position: int) -> int:
+    if position >= len(text):
+        return len(text)
+    end = position
+    while end > 0 and not text[end - 1].isspace():
+        end -= 1
+    return end if end > 0 else position
+
+
+def make_snippets(
+    text: str, field: str, spans: list[tuple[int, int]], *, max_fragments: int = MAX_FRAGMENTS
+) -> list[Snippet]:
+    """The best one to ``max_fragments`` fragments of ``text`` around its spans.
+
+    Fragments are ranked by how many different matched words they hold, then
+    by how many matches; they are returned in text order. Without spans, the
+    opening of the text is the one fragment.
+    """
+    if not text.strip():
+        return []
+    if not spans:
+        end = _word_end(text, FRAGMENT_CHARS) if len(text) > FRAGMENT_CHARS else len(text)
+        return [_fragment(text, 0, end, [], field)]
+    # Group spans that fit into one fragment.
+    groups: list[list[tuple[int, int]]] = []
+    for span in spans:
+        if groups and span[1] - groups[-1][0][0] <= FRAGMENT_CHARS - _CONTEXT_BEFORE:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+
+    def rank(group: list[tuple[int, int]]) -> tuple[int, int, int]:
+        distinct = {fold(text[s:e].lower()) for s, e in group}
+        return (len(distinct), len(group), -group[0][0])
+
+    chosen = sorted(sorted(groups, key=rank, reverse=True)[:max_fragments], key=lambda g: g[0][0])
+    snippets = []
+    floor = 0
+    for group in chosen:
+        first, last = group[0][0], group[-1][1]
+        start = _word_start(text, first, floor)
+        limit = max(last, start + FRAGMENT_CHARS)
+        end = len(text) if limit >= len(text) else max(last, _word_end(text, limit))
+        snippets.append(_fragment(text, start, end, spans, field))
+        floor = end
+    return snippets

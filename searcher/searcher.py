@@ -1,0 +1,375 @@
+"""The searcher: opened once on an index, then asked many queries.
+
+>>> with Searcher("/tmp/ix") as searcher:                      # doctest: +SKIP
+...     result = searcher.search("Sicherheitsgarantien")
+...     [(hit.id, hit.snippets[0].render()) for hit in result.hits]
+[('000_230d9d416a8d1689.txt', '… Bereitstellung von [Sicherheitsgarantien] für …')]
+
+Results are frozen dataclasses holding plain values: they stay valid after the
+searcher is closed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from index.errors import IndexDamaged, SearchError
+from index.store import open_index, read_meta
+
+from .compiler import MAX_EXPANSIONS, CompiledQuery, compile_query
+from .highlight import Snippet, make_snippets, match_spans
+from .query import parse_query
+
+__all__ = ["Searcher", "SearchResult", "Hit", "Article", "ArticleNotFound", "SortOrder"]
+
+SortOrder = Literal["relevance", "date"]
+#: Longest a search may run before it stops and returns what it found.
+DEFAULT_TIME_LIMIT = 10.0
+_TIE_WINDOW = 10  # extra hits fetched so that equal scores can be ordered by date
+
+
+class ArticleNotFound(SearchError):
+    """No article in the index has the given id."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result.
+
+    :param rank: 1 for the first hit of the first page.
+    :param score: the relevance score (BM25F); None when sorted by date.
+    :param snippets: the headline's match (when it has one) and up to three
+        fragments of the body, each with the spans of its marked words.
+    """
+
+    rank: int
+    id: str
+    score: float | None
+    title: str
+    date: datetime | None
+    source: str
+    category: str
+    url: str
+    path: str
+    snippets: tuple[Snippet, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "score": None if self.score is None else round(self.score, 4),
+            "title": self.title,
+            "date": _iso(self.date),
+            "source": self.source,
+            "category": self.category,
+            "url": self.url,
+            "path": self.path,
+            "snippets": [s.to_json() for s in self.snippets],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The answer to one query.
+
+    :param total: how many articles match (all pages).
+    :param suggestion: a corrected query when nothing matched and the index
+        knows a close word, else None.
+    :param notes: how the query was read (ignored stop words, capped prefix
+        expansions, a time limit reached).
+    :param complete: False when the time limit stopped the search early.
+    """
+
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    suggestion: str | None
+    page: int
+    limit: int
+    notes: tuple[str, ...] = ()
+    complete: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "hits": [hit.to_json() for hit in self.hits],
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    """A whole stored article, with the spans of a query's matches (for reading it)."""
+
+    id: str
+    title: str
+    body: str
+    date: datetime | None
+    source: str
+    category: str
+    url: str
+    path: str
+    title_spans: tuple[tuple[int, int], ...] = ()
+    body_spans: tuple[tuple[int, int], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": _iso(self.date),
+            "source": self.source,
+            "category": self.category,
+            "url": self.url,
+            "path": self.path,
+            "body": self.body,
+            "title_spans": [list(s) for s in self.title_spans],
+            "body_spans": [list(s) for s in self.body_spans],
+        }
+
+
+class Searcher:
+    """Searches one index. Safe to share between threads.
+
+    :param index_dir: the index directory.
+    :param time_limit: seconds after which a search stops and returns what it found.
+    :param max_expansions: the most words a prefix or fuzzy term expands to.
+    :raises IndexNotFound: no index there.
+    :raises IndexIncompatible: the index needs a rebuild.
+
+    The searcher sees the index as it was when opened; call :meth:`refresh`
+    to see later commits (it is cheap when nothing changed).
+    """
+
+    def __init__(
+        self,
+        index_dir: Path | str,
+        *,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        max_expansions: int = MAX_EXPANSIONS,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.time_limit = time_limit
+        self.max_expansions = max_expansions
+        self._lock = threading.RLock()
+        self._data = ""
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        from whoosh.scoring import BM25F
+
+        meta = read_meta(self.index_dir)
+        ix = open_index(self.index_dir)
+        try:
+            searcher = ix.searcher(weighting=BM25F())
+        except (OSError, ValueError, EOFError) as exc:
+            ix.close()
+            raise IndexDamaged(
+                f"the index at {self.index_dir} cannot be read ({exc}); rebuild with "
+                f"'diplosearch index --rebuild PATH --index {self.index_dir}'"
+            ) from None
+        old_searcher, old_ix = self._searcher, self._ix
+        self._ix, self._searcher, self._data = ix, searcher, meta.data
+        if old_searcher is not None:
+            old_searcher.close()
+            old_ix.close()
+
+    def refresh(self) -> bool:
+        """Look for commits made since the searcher was opened or last refreshed.
+
+        :returns: True when the searcher now sees a newer index.
+        """
+        with self._lock:
+            if read_meta(self.index_dir).data != self._data:  # rebuilt into a new folder
+                self._open()
+                return True
+            fresh = self._searcher.refresh()
+            if fresh is self._searcher:
+                return False
+            self._searcher = fresh
+            return True
+
+    def close(self) -> None:
+        """Release the index files."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._ix.close()
+                self._searcher = self._ix = None
+
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def doc_count(self) -> int:
+        """How many articles the searcher sees."""
+        with self._lock:
+            return int(self._searcher.doc_count())
+
+    def _live(self) -> Any:
+        if self._searcher is None:
+            raise SearchError("the searcher is closed; open a new Searcher")
+        return self._searcher
+
+    # -- searching ---------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = "relevance",
+        *,
+        any_terms: bool = False,
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Run a query and return one page of ranked hits.
+
+        :param query: a query in diplosearch's syntax (see :mod:`searcher.query`).
+        :param limit: hits per page (1 or more).
+        :param page: which page, from 1.
+        :param sort: ``"relevance"`` (BM25F, title above body, ties by newer
+            date) or ``"date"`` (newest first; undated last).
+        :param any_terms: words are optional instead of all required.
+        :param snippets: compute highlighted snippets for the hits.
+        :raises QuerySyntaxError: the query is malformed.
+        """
+        if limit < 1 or page < 1:
+            raise ValueError("limit and page start at 1")
+        if sort not in ("relevance", "date"):
+            raise ValueError(f"sort is 'relevance' or 'date', not {sort!r}")
+        started = time.perf_counter()
+        node = parse_query(query, any_terms=any_terms)
+        with self._lock:
+            searcher = self._live()
+            compiled = compile_query(node, searcher.reader(), max_expansions=self.max_expansions)
+            ranked, total, complete = self._run(searcher, compiled, limit * page, sort)
+            first = (page - 1) * limit
+            hits = tuple(
+                self._hit(searcher, compiled, first + offset + 1, docnum, score, snippets)
+                for offset, (docnum, score) in enumerate(ranked[first : first + limit])
+            )
+            suggestion = self._suggest(searcher, compiled, query) if total == 0 else None
+        notes = list(compiled.notes)
+        if not complete:
+            notes.append(f"the search stopped after {self.time_limit:g} s; results are incomplete")
+        return SearchResult(
+            query=query,
+            total=total,
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=hits,
+            suggestion=suggestion,
+            page=page,
+            limit=limit,
+            notes=tuple(notes),
+            complete=complete,
+        )
+
+    def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool]:
+        from whoosh.collectors import TimeLimit, TimeLimitCollector
+        from whoosh.sorting import FieldFacet
+
+        if sort == "date":
+            collector = searcher.collector(limit=wanted, sortedby=FieldFacet("date_sort", reverse=True))
+        else:
+            collector = searcher.collector(limit=wanted + _TIE_WINDOW)
+        timed = TimeLimitCollector(collector, timelimit=self.time_limit)
+        complete = True
+        try:
+            searcher.search_with_collector(compiled.query, timed)
+        except TimeLimit:
+            complete = False
+        results = timed.results()
+        total = results.estimated_length() if not complete else len(results)
+        if sort == "date":
+            return [(results.docnum(i), None) for i in range(results.scored_length())], total, complete
+        ranked_scored = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
+        dates = searcher.reader().column_reader("date_sort")
+        # Equal scores: the newer article first (undated sort below every date).
+        ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates[item[0]]))
+        return ranked_scored[:wanted], total, complete
+
+    def _hit(self, searcher: Any, compiled: CompiledQuery, rank: int, docnum: int, score: float | None, snippets: bool) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        title = stored.get("title", "")
+        body = stored.get("body", "")
+        parts: list[Snippet] = []
+        if snippets:
+            title_spans = match_spans(title, "title", compiled.marks)
+            if title_spans:
+                parts.append(Snippet("title", title, tuple(title_spans)))
+            parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks)))
+        return Hit(
+            rank=rank,
+            id=stored.get("id", ""),
+            score=score,
+            title=title,
+            date=_date(stored.get("date")),
+            source=stored.get("source", "") or "",
+            category=stored.get("category", "") or "",
+            url=stored.get("url", "") or "",
+            path=stored.get("path", "") or "",
+            snippets=tuple(parts),
+        )
+
+    def _suggest(self, searcher: Any, compiled: CompiledQuery, query: str) -> str | None:
+        from .suggest import suggest_query
+
+        return suggest_query(searcher, query, compiled.terms)
+
+    # -- reading one article ---------------------------------------------------
+
+    def article(self, article_id: str, query: str | None = None) -> Article:
+        """The whole article with ``article_id``, with a query's matches marked.
+
+        :raises ArticleNotFound: no article has that id.
+        :raises QuerySyntaxError: the query is malformed.
+        """
+        with self._lock:
+            searcher = self._live()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise ArticleNotFound(f"no article with id {article_id!r} in {self.index_dir}")
+            stored = searcher.stored_fields(docnum)
+            title, body = stored.get("title", ""), stored.get("body", "")
+            title_spans: list[tuple[int, int]] = []
+            body_spans: list[tuple[int, int]] = []
+            if query:
+                compiled = compile_query(parse_query(query), searcher.reader(), max_expansions=self.max_expansions)
+                title_spans = match_spans(title, "title", compiled.marks)
+                body_spans = match_spans(body, "body", compiled.marks)
+        return Article(
+            id=stored.get("id", ""),
+            title=title,
+            body=body,
+            date=_date(stored.get("date")),
+            source=stored.get("source", "") or "",
+            category=stored.get("category", "") or "",
+            url=stored.get("url", "") or "",
+            path=stored.get("path", "") or "",
+            title_spans=tuple(title_spans),
+            body_spans=tuple(body_spans),
+        )
+
+
+def _date(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None
