@@ -253,6 +253,8 @@ def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
     for number, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
             return meta, "\n".join(lines[number + 1 :])
+        if not line.strip():
+            continue
         key, sep, value = line.partition(":")
         if not sep or not key.strip():
             raise ValueError(f"front matter line {number + 1} is not 'key: value'")
@@ -281,7 +283,7 @@ def _text_article(text: str, *, article_id: str, path: str, markdown: bool, warn
     for key in ("date", "source", "url", "category", "id"):
         if key in meta:
             record[key] = meta[key]
-    return article_from_record(record, default_id=article_id, path=path, warn=warn)
+    return article_from_record(record, default_id=article_id, path=path, warn=warn, where=article_id)
 
 
 # -- decoding ----------------------------------------------------------------

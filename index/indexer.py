@@ -332,12 +332,15 @@ class Indexer:
 
         :param progress: called with the size in bytes of each file once it is done.
         """
+        own_files = os.path.abspath(self.index_dir) + os.sep
         for path in paths:
             path = Path(path)
             if path.is_dir():
                 found: set[str] = set()
                 self._scanned.append((os.path.abspath(path), found))
                 for file in iter_input_files(path, on_error=lambda where, msg: self.fail(RecordFailure(where, msg))):
+                    if os.path.abspath(file).startswith(own_files):
+                        continue  # the index inside the folder it indexes: its diplosearch.json is no article
                     found.add(os.path.abspath(file))
                     self.index_file(file, root=path)
                     if progress:

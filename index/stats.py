@@ -9,8 +9,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from whoosh.util.times import long_to_datetime
-
 from .schema import UNDATED
 from .store import open_index, read_meta
 
@@ -60,17 +58,6 @@ def _folder_size(path: Path) -> int:
     return total
 
 
-def _column_date(raw: int) -> datetime | None:
-    """An article's date from its raw date column value; None when it has none."""
-    # An undated article's column holds Whoosh's default, the largest number,
-    # which is no datetime (or datetime.min in other Whoosh versions).
-    try:
-        value = long_to_datetime(raw)
-    except OverflowError:
-        return None
-    return value if value.year >= 2 else None
-
-
 def _from_seconds(value: int | None) -> datetime | None:
     if value is None:
         return None
@@ -92,16 +79,17 @@ def index_stats(index_dir: Path | str) -> IndexStats:
         count = 0
         with ix.reader() as reader:
             # Segment by segment: a segment whose articles all lack a date has no
-            # date column, and Whoosh's multi-segment column reader then mixes up
-            # document numbers.
+            # date_sort column, and Whoosh's multi-segment column reader then
+            # mixes up document numbers.
             for leaf, _ in reader.leaf_readers():
-                dates = leaf.column_reader("date", translate=False) if leaf.has_column("date") else None
+                has_dates = leaf.has_column("date_sort")
+                dates = leaf.column_reader("date_sort", translate=False) if has_dates else None
                 sources_column = leaf.column_reader("source_key")
                 for docnum in leaf.all_doc_ids():
                     count += 1
                     sources[sources_column[docnum]] += 1
-                    value = _column_date(dates[docnum]) if dates is not None else None
-                    if value is None:
+                    value = dates[docnum] if dates is not None else UNDATED
+                    if value == UNDATED:
                         undated += 1
                         continue
                     first = value if first is None or value < first else first

@@ -199,6 +199,9 @@ def make_snippets(
     floor = 0
     for group in chosen:
         first, last = group[0][0], group[-1][1]
+        if last <= floor:
+            # The previous fragment ran on past this group and already shows it.
+            continue
         start = _word_start(text, first, floor)
         limit = max(last, start + FRAGMENT_CHARS)
         end = len(text) if limit >= len(text) else max(last, _word_end(text, limit))

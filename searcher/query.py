@@ -17,7 +17,7 @@ bracket, a dangling operator, an unknown field or an invalid date raises
 :class:`~index.errors.QuerySyntaxError` with the position where it went wrong.
 
 >>> parse_query('title:NATO "Treffen mit Putin"')
-And(items=(Field(name='title', node=Word(text='NATO', ...)), Phrase(words='Treffen mit Putin', ...)))
+And(items=(Field(name='title', node=Word(text='NATO', ...)), Phrase(words='Treffen mit Putin', ...)), boost=1.0)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Union
+from typing import Callable, Union
 
 from index.errors import QuerySyntaxError
 from index.schema import QUERY_FIELDS
@@ -141,7 +141,7 @@ Node = Union[Word, Phrase, Prefix, Fuzzy, DateRange, Field, And, Or, Not]
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "word", "phrase", "lparen", "rparen", "range", "field"
+    kind: str  # "word", "phrase", "lparen", "rparen", "range", "field", "prefix"
     text: str
     position: int
     suffix: str = ""  # what follows a phrase, bracket or range: ~N and/or ^N
@@ -171,6 +171,11 @@ def _lex(query: str) -> list[_Token]:
             i = close + 1
             suffix, i = _read_suffix(query, i)
             tokens.append(_Token("phrase", text, start, suffix))
+        elif ch in "-+!" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] not in "-+!)":
+            # A prefix operator applies to whatever follows it: a word, a
+            # "phrase", a (group) or a field:value.
+            tokens.append(_Token("prefix", ch, start))
+            i += 1
         elif ch in "[{" and tokens and tokens[-1].kind == "field":
             close = _find_any(query, i + 1, "]}")
             if close < 0:
@@ -289,19 +294,19 @@ class _Parser:
             if following is None or following.kind == "rparen" or self.is_op(following, _OPERATORS_OR | _OPERATORS_AND):
                 raise self.error(f"{op.text} needs a term after it", op.position)
             return Not(self.nested(self.parse_unary))
-        if token.kind == "word" and len(token.text) > 1 and token.text[0] in "-+":
+        if token.kind == "prefix":
             self.next()
-            rest = _Token("word", token.text[1:], token.position + 1)
-            node = self.term(None, rest)
-            return Not(node) if token.text[0] == "-" else node
+            node = self.nested(lambda: self.parse_primary(None))
+            return Not(node) if token.text in "-!" else node
         if self.is_op(token, _OPERATORS_AND | _OPERATORS_OR):
             raise self.error(f"{token.text} needs a term before it", token.position)
         return self.parse_primary(None)
 
-    def nested(self, parse: "callable[[], Node]") -> Node:  # type: ignore[valid-type]
+    def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise QuerySyntaxError(f"query nested deeper than {MAX_DEPTH} levels", None)
+            # The bracket, NOT or field that went one level too deep.
+            raise self.error(f"query nested deeper than {MAX_DEPTH} levels", self.tokens[self.index - 1].position)
         try:
             return parse()
         finally:

@@ -65,8 +65,9 @@ def render_table(result: SearchResult, width: int, marks: Marks) -> str:
 
     if not result.hits:
         return ""
-    rank_w, date_w = max(len(str(result.hits[-1].rank)), 1), 10
-    source_w = min(16, max((len(h.source) for h in result.hits), default=0)) or 6
+    # tabulate makes a column at least as wide as its header plus two spaces.
+    rank_w, date_w = max(len(str(result.hits[-1].rank)), len("#") + 2), 10
+    source_w = max(min(16, max((len(h.source) for h in result.hits), default=0)), len("source") + 2)
     # Two spaces between columns; title and snippet share what is left, 1:2.
     rest = max(width - rank_w - date_w - source_w - 8, 30)
     title_w = max(rest // 3, 12)
