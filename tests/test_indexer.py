@@ -1,0 +1,222 @@
+"""The indexer from Python, and what a killed run leaves behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import indexed_articles, run_cli, stats_json, write
+
+from index import (
+    Article,
+    DocumentError,
+    IndexConfig,
+    Indexer,
+    IndexLocked,
+    IndexSummary,
+    RecordFailure,
+    SearchError,
+    index_paths,
+)
+from index.store import IndexLock
+
+GIPFEL = Article(id="a1", title="Gipfel in Brüssel", body="Die Außenminister tagen.")
+WAHL = Article(id="a2", title="Wahl", body="Ergebnis.", date=datetime(2025, 1, 2), source="APA")
+
+
+# -- the Indexer class -------------------------------------------------------------------
+
+
+def test_indexer_adds_then_finds_unchanged_and_updated(index_dir: Path) -> None:
+    with Indexer(index_dir) as indexer:
+        assert indexer.add(GIPFEL) == "added"
+        assert indexer.add(WAHL) == "added"
+    assert (indexer.summary.added, indexer.summary.failed) == (2, 0)
+
+    changed = Article(id="a2", title="Wahl", body="Endergebnis.", date=datetime(2025, 1, 2), source="APA")
+    with Indexer(index_dir) as indexer:
+        assert indexer.add(GIPFEL) == "unchanged"
+        assert indexer.add(changed) == "updated"
+    assert (indexer.summary.unchanged, indexer.summary.updated) == (1, 1)
+
+    articles = indexed_articles(index_dir)
+    assert set(articles) == {"a1", "a2"}
+    assert articles["a2"]["body"] == "Endergebnis."
+    assert stats_json(index_dir)["sources"] == {"APA": 1, "": 1}
+
+
+def test_articles_added_from_python_are_not_removed_by_later_runs(index_dir: Path, tmp_path: Path) -> None:
+    with Indexer(index_dir) as indexer:
+        indexer.add(GIPFEL)
+    with Indexer(index_dir):
+        pass
+    write(tmp_path / "docs" / "x.txt", "Anderes\nText.\n")
+    assert run_cli("index", tmp_path / "docs", "--index", index_dir).exit_code == 0
+    assert set(indexed_articles(index_dir)) == {"a1", "x.txt"}
+
+
+def test_duplicate_id_in_one_run_is_refused(index_dir: Path) -> None:
+    with Indexer(index_dir) as indexer:
+        indexer.add(GIPFEL)
+        with pytest.raises(DocumentError, match="duplicate id 'a1'"):
+            indexer.add(Article(id="a1", title="Anderer Titel", body="x"))
+    assert indexed_articles(index_dir)["a1"]["title"] == GIPFEL.title
+
+
+def test_an_error_in_the_block_cancels_what_was_not_committed(index_dir: Path) -> None:
+    with Indexer(index_dir) as indexer:
+        indexer.add(GIPFEL)
+    with pytest.raises(RuntimeError):
+        with Indexer(index_dir) as indexer:
+            indexer.add(WAHL)
+            raise RuntimeError("stop")
+    assert set(indexed_articles(index_dir)) == {"a1"}
+    # The lock was released: the next writer gets it at once.
+    with Indexer(index_dir, IndexConfig(lock_timeout=0)) as indexer:
+        assert indexer.add(WAHL) == "added"
+
+
+def test_readers_see_each_commit_while_a_run_goes_on(index_dir: Path) -> None:
+    with Indexer(index_dir) as indexer:
+        indexer.add(GIPFEL)
+        indexer.commit()
+        indexer.add(WAHL)
+        assert set(indexed_articles(index_dir)) == {"a1"}
+        assert stats_json(index_dir)["articles"] == 1
+    assert set(indexed_articles(index_dir)) == {"a1", "a2"}
+
+
+def test_a_second_writer_gets_index_locked(index_dir: Path) -> None:
+    with IndexLock(index_dir, timeout=0):
+        with pytest.raises(IndexLocked, match="another process is writing") as caught:
+            Indexer(index_dir, IndexConfig(lock_timeout=0.1)).open()
+    assert isinstance(caught.value, SearchError)
+
+
+# -- index_paths ------------------------------------------------------------------------------
+
+
+def test_index_paths_reads_files_with_a_field_map(index_dir: Path, tmp_path: Path) -> None:
+    write(tmp_path / "feed.jsonl", '{"id": "f1", "title": "Gipfel", "text": "Der Text.", "date": "bald"}\n{"id": \n')
+    warnings: list[tuple[str, str]] = []
+    summary = index_paths(
+        index_dir,
+        [tmp_path / "feed.jsonl"],
+        IndexConfig(field_map={"body": "text"}),
+        warn=lambda where, message: warnings.append((where, message)),
+    )
+    assert isinstance(summary, IndexSummary)
+    assert (summary.added, summary.failed) == (1, 1)
+    assert summary.errors[0].path == "feed.jsonl:2" and isinstance(summary.errors[0], RecordFailure)
+    assert [where for where, _ in warnings] == ["feed.jsonl:1"]
+    assert indexed_articles(index_dir)["f1"]["body"] == "Der Text."
+    assert set(summary.to_json()) == {"added", "updated", "unchanged", "removed", "failed", "seconds", "errors"}
+
+
+def test_index_paths_reports_a_missing_path(index_dir: Path, tmp_path: Path) -> None:
+    summary = index_paths(index_dir, [tmp_path / "nowhere"])
+    assert summary.errors == [RecordFailure(str(tmp_path / "nowhere"), "no such file or directory")]
+
+
+def test_the_seed_article(seed_dir: Path, index_dir: Path) -> None:
+    summary = index_paths(index_dir, [seed_dir])
+    assert (summary.added, summary.failed) == (1, 0)
+    article = indexed_articles(index_dir)["000_230d9d416a8d1689.txt"]
+    assert article["title"] == "NATO-Chef: Putin darf die Ukraine nie wieder angreifen"
+    assert "\nSelenskyj-Putin-Treffen\n" in article["body"] and article["body"].endswith("\nToday")
+
+
+# -- other processes --------------------------------------------------------------------------
+
+
+def test_a_fresh_process_opens_the_index(index_dir: Path, seed_dir: Path, tmp_path: Path) -> None:
+    # Opening must depend on nothing but the installed package, not on state
+    # that the writing process happened to have.
+    index_paths(index_dir, [seed_dir])
+    done = subprocess.run(
+        [sys.executable, "-c", "from searcher.cli import main; main()", "stats", "--index", str(index_dir), "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["articles"] == 1
+
+
+# A run that kills itself (SIGKILL, as kill -9) after its n-th file.
+KILLED_RUN = """
+import os, signal, sys
+from index import IndexConfig, index_paths
+
+index_dir, folder, kill_after, commit_every, rebuild = sys.argv[1:]
+files_done = 0
+
+def progress(size):
+    global files_done
+    files_done += 1
+    if files_done == int(kill_after):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+index_paths(index_dir, [folder], IndexConfig(commit_every=int(commit_every)), rebuild=rebuild == "1", progress=progress)
+"""
+
+
+def killed_run(index_dir: Path, folder: Path, *, kill_after: int, commit_every: int, rebuild: bool = False) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(index_dir), str(folder), str(kill_after), str(commit_every), str(int(rebuild))],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def six_articles(folder: Path, version: str) -> None:
+    for number in range(6):
+        write(folder / f"f{number}.txt", f"Artikel {number}\nFassung {version}.\n")
+
+
+def bodies(index_dir: Path) -> dict[str, str]:
+    return {article_id: fields["body"] for article_id, fields in indexed_articles(index_dir).items()}
+
+
+@pytest.mark.parametrize(("commit_every", "kept"), [(1000, 0), (2, 4)])
+def test_a_killed_run_leaves_the_last_commit_and_the_next_run_completes_it(
+    tmp_path: Path, index_dir: Path, commit_every: int, kept: int
+) -> None:
+    docs = tmp_path / "docs"
+    six_articles(docs, "eins")
+    run_cli("index", docs, "--index", index_dir)
+    six_articles(docs, "zwei")
+    killed_run(index_dir, docs, kill_after=5, commit_every=commit_every)
+
+    # Files are read in name order; the first `kept` were committed before the kill.
+    expected = {f"f{n}.txt": "Fassung zwei." if n < kept else "Fassung eins." for n in range(6)}
+    assert bodies(index_dir) == expected
+    assert stats_json(index_dir)["articles"] == 6
+
+    result = run_cli("index", docs, "--index", index_dir, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["updated"], data["unchanged"]) == (6 - kept, kept)
+    assert set(bodies(index_dir).values()) == {"Fassung zwei."}
+
+
+def test_a_killed_rebuild_leaves_the_previous_index(tmp_path: Path, index_dir: Path) -> None:
+    docs = tmp_path / "docs"
+    six_articles(docs, "eins")
+    run_cli("index", docs, "--index", index_dir)
+    six_articles(docs, "zwei")
+    killed_run(index_dir, docs, kill_after=5, commit_every=2, rebuild=True)
+
+    assert set(bodies(index_dir).values()) == {"Fassung eins."}
+    assert stats_json(index_dir)["articles"] == 6
+
+    assert run_cli("index", docs, "--index", index_dir, "--rebuild").exit_code == 0
+    assert set(bodies(index_dir).values()) == {"Fassung zwei."}
+    # The folder the killed rebuild left behind is gone.
+    assert len([p for p in index_dir.iterdir() if p.is_dir()]) == 1
