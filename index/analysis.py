@@ -172,6 +172,9 @@ class GermanStemFilter(Filter):
 
     is_morph = True
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (_stem_filter_from_pickle, ())
+
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
         for t in tokens:
             if t.stopped:
@@ -181,6 +184,19 @@ class GermanStemFilter(Filter):
             else:
                 t.text = stem(t.text)
             yield t
+
+
+def _stem_filter_from_pickle() -> GermanStemFilter:
+    """Unpickles a :class:`GermanStemFilter` (from an index's stored schema).
+
+    diplosearch itself passes the schema in code; the stored copy is read by
+    the worker processes of a two-process index run, which must exit if the
+    run is killed (see :func:`index._workers.exit_with_parent`).
+    """
+    from ._workers import exit_with_parent
+
+    exit_with_parent()
+    return GermanStemFilter()
 
 
 class FoldFilter(Filter):

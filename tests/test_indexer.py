@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -220,3 +221,61 @@ def test_a_killed_rebuild_leaves_the_previous_index(tmp_path: Path, index_dir: P
     assert set(bodies(index_dir).values()) == {"Fassung zwei."}
     # The folder the killed rebuild left behind is gone.
     assert len([p for p in index_dir.iterdir() if p.is_dir()]) == 1
+
+
+# A two-process run that notes its worker processes, then kills itself (SIGKILL).
+KILLED_PARALLEL_RUN = """
+import multiprocessing, os, signal, sys
+from index import IndexConfig, index_paths
+
+index_dir, folder, pid_file = sys.argv[1:]
+files_done = 0
+
+def progress(size):
+    global files_done
+    files_done += 1
+    workers = multiprocessing.active_children()
+    if files_done >= 250 and workers:
+        with open(pid_file, "w") as handle:
+            handle.write(" ".join(str(p.pid) for p in workers))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+if __name__ == "__main__":
+    index_paths(index_dir, [folder], IndexConfig(procs=2), progress=progress)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to watch the worker processes")
+def test_workers_of_a_killed_two_process_run_exit_too(tmp_path: Path, index_dir: Path) -> None:
+    docs = tmp_path / "docs"
+    for number in range(400):
+        write(docs / f"a{number:03}.txt", f"Gipfel {number}\nDie Außenminister berieten über Sanktionen, Runde {number}.\n")
+    run_cli("index", docs / "a000.txt", "--index", index_dir)
+    script = tmp_path / "killed_parallel_run.py"
+    script.write_text(KILLED_PARALLEL_RUN, encoding="utf-8")
+    pid_file = tmp_path / "workers"
+    # Output to a file, not a pipe: lingering workers would hold a pipe open.
+    with open(tmp_path / "output", "w") as output:
+        done = subprocess.run(
+            [sys.executable, str(script), str(index_dir), str(docs), str(pid_file)], stdout=output, stderr=output
+        )
+    assert done.returncode == -signal.SIGKILL, (tmp_path / "output").read_text()
+    workers = [int(pid) for pid in pid_file.read_text().split()]
+    assert workers
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _running(pid)], "worker processes outlived the killed run"
+    # The last commit is intact and the next run completes the index.
+    assert stats_json(index_dir)["articles"] == 1
+    result = run_cli("index", docs, "--index", index_dir, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert stats_json(index_dir)["articles"] == 400
