@@ -162,6 +162,7 @@ def _lex(query: str) -> list[_Token]:
         elif ch == ")":
             i += 1
             suffix, i = _read_suffix(query, i)
+            _expect_separator(query, i, "')'")
             tokens.append(_Token("rparen", ch, start, suffix))
         elif ch in "\"“„”":
             close = query.find('"', i + 1) if ch == '"' else _find_any(query, i + 1, "\"“”")
@@ -170,6 +171,7 @@ def _lex(query: str) -> list[_Token]:
             text = query[i + 1 : close]
             i = close + 1
             suffix, i = _read_suffix(query, i)
+            _expect_separator(query, i, "a phrase")
             tokens.append(_Token("phrase", text, start, suffix))
         elif ch in "-+!" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] not in "-+!)":
             # A prefix operator applies to whatever follows it: a word, a
@@ -187,14 +189,42 @@ def _lex(query: str) -> list[_Token]:
             while end < n and not query[end].isspace() and query[end] not in "()\"“„”":
                 end += 1
             text = query[i:end]
-            match = _FIELD_RE.match(query, i)
+            after_field = bool(tokens) and tokens[-1].kind == "field"
+            # An id or url is taken as it stands: url:https://... is one value.
+            literal = after_field and tokens[-1].text.lower() in ("id", "url")
+            match = None if literal else _FIELD_RE.match(query, i)
             if match:
                 tokens.append(_Token("field", match.group(1), start))
                 i += len(match.group(0))
                 continue
+            if not after_field:
+                _check_word(text, start)
             tokens.append(_Token("word", text, start))
             i = end
     return tokens
+
+
+def _expect_separator(query: str, i: int, what: str) -> None:
+    """After a phrase or a bracket (and its ~N or ^N) comes a space, ')' or the end."""
+    if i < len(query) and not query[i].isspace() and query[i] != ")":
+        raise QuerySyntaxError(f"unexpected {query[i]!r} after {what} at position {i + 1}", i)
+
+
+def _check_word(text: str, position: int) -> None:
+    """Refuse what would otherwise be read as a plain word by mistake."""
+    if text in _OPERATORS_NOT | _OPERATORS_AND | _OPERATORS_OR:
+        return
+    if text[0] in "-+!":
+        raise QuerySyntaxError(
+            f"misplaced operator {text[0]!r}: write it right before the word it applies to, "
+            f"as in -Trump, at position {position + 1}",
+            position,
+        )
+    name, colon, rest = text.partition(":")
+    if colon and not rest and name.lower() in QUERY_FIELDS:
+        raise QuerySyntaxError(
+            f"{name}: needs a value right after the colon, as in {name}:NATO, at position {position + 1}", position
+        )
 
 
 def _find_any(text: str, start: int, chars: str) -> int:
@@ -219,6 +249,7 @@ class _Parser:
         self.index = 0
         self.any_terms = any_terms
         self.depth = 0
+        self.required: set[int] = set()  # ids of +term nodes: required even with any_terms
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -276,9 +307,9 @@ class _Parser:
         if not self.any_terms:
             return And(tuple(units))
         # --any: words side by side are optional and ranked by how many match;
-        # negations and explicit AND groups still constrain.
-        required = [u for u in units if isinstance(u, Not)]
-        optional = [u for u in units if not isinstance(u, Not)]
+        # negations, +terms and explicit AND groups still constrain.
+        required = [u for u in units if isinstance(u, Not) or id(u) in self.required]
+        optional = [u for u in units if not (isinstance(u, Not) or id(u) in self.required)]
         if not optional:
             return And(tuple(required))
         either = optional[0] if len(optional) == 1 else Or(tuple(optional))
@@ -297,7 +328,10 @@ class _Parser:
         if token.kind == "prefix":
             self.next()
             node = self.nested(lambda: self.parse_primary(None))
-            return Not(node) if token.text in "-!" else node
+            if token.text == "+":
+                self.required.add(id(node))
+                return node
+            return Not(node)
         if self.is_op(token, _OPERATORS_AND | _OPERATORS_OR):
             raise self.error(f"{token.text} needs a term before it", token.position)
         return self.parse_primary(None)
@@ -357,6 +391,10 @@ class _Parser:
                 raise self.error("empty phrase", token.position)
             slop = int(slop_text) if slop_text else 0
             node = Phrase(token.text, token.position, slop, boost)
+        elif token.kind == "word" and field in ("id", "url"):
+            # Exact values: only a final * (a prefix) is special.
+            text = token.text
+            node = Prefix(text[:-1], token.position) if len(text) > 1 and text.endswith("*") else Word(text, token.position)
         elif token.kind == "word":
             node = _word_node(token)
         else:
@@ -454,6 +492,8 @@ def _word_node(token: _Token) -> Node:
         return Fuzzy(word, token.position, distance, boost)
     if "*" in text or "?" in text:
         stem = text[:-1]
+        if "~" in stem or "^" in stem:
+            raise QuerySyntaxError(f"a word cannot be both fuzzy and a prefix at position {token.position + 1}", token.position)
         if not text.endswith("*") or "*" in stem or "?" in stem or not stem:
             raise QuerySyntaxError(
                 f"wildcards are only allowed at the end of a word (as in Sicherheits*) at position {token.position + 1}",

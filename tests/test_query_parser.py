@@ -87,6 +87,21 @@ def test_chains_of_one_operator_are_flat() -> None:
     assert parse_query("a AND b AND c") == And((Word("a", 0), Word("b", 6), Word("c", 12)))
 
 
+def test_an_id_or_url_value_is_taken_as_it_stands() -> None:
+    assert parse_query("url:https://example.org/a?b=c") == Field("url", Word("https://example.org/a?b=c", 4))
+    assert parse_query("id:feed:2025:17") == Field("id", Word("feed:2025:17", 3))
+
+
+def test_a_word_ending_in_a_colon_that_names_no_field_is_a_word() -> None:
+    assert parse_query("Hinweis: NATO") == And((Word("Hinweis:", 0), Word("NATO", 9)))
+
+
+def test_plus_makes_a_word_required_among_optional_ones() -> None:
+    assert parse_query("+Lawrow Treffen Gipfel", any_terms=True) == And(
+        (Or((Word("Treffen", 8), Word("Gipfel", 16))), Word("Lawrow", 1))
+    )
+
+
 def test_any_terms_makes_plain_words_optional_but_keeps_negations() -> None:
     assert parse_query("Kallas Rubio", any_terms=True) == Or((Word("Kallas", 0), Word("Rubio", 7)))
     assert parse_query("Kallas Rubio -Lawrow", any_terms=True) == And(
@@ -259,6 +274,13 @@ def _error(query: str) -> QuerySyntaxError:
         ("", 0, "empty query"),
         ("   ", 0, "empty query"),
         ("Rubio^", 0, "misplaced '^'"),
+        ("title:", 0, "title: needs a value right after the colon"),
+        ("Lawrow title: NATO", 7, "title: needs a value right after the colon"),
+        ('"Treffen mit Putin"~x', 20, "unexpected 'x' after a phrase"),
+        ("(Lawrow OR Rubio)x", 17, "unexpected 'x' after ')'"),
+        ("Selenskij~*", 0, "both fuzzy and a prefix"),
+        ("--Trump", 0, "misplaced operator '-'"),
+        ("Ukraine - Russland", 8, "misplaced operator '-'"),
     ],
 )
 def test_malformed_queries(query: str, position: int, says: str) -> None:
