@@ -1,7 +1,8 @@
 """diplosearch's indexer: reading German articles and writing them into a Whoosh index.
 
+>>> import tempfile
 >>> from index import index_paths
->>> index_paths("/tmp/ix", ["seeds"]).added      # doctest: +SKIP
+>>> index_paths(tempfile.mkdtemp(), ["seeds"]).added
 1
 """
 

@@ -1,7 +1,11 @@
 """diplosearch's query layer: parse a query, rank articles, mark the matches.
 
+>>> import tempfile
+>>> from index import index_paths
 >>> from searcher import Searcher
->>> with Searcher("/tmp/ix") as searcher:                 # doctest: +SKIP
+>>> index_dir = tempfile.mkdtemp()
+>>> _ = index_paths(index_dir, ["seeds"])
+>>> with Searcher(index_dir) as searcher:
 ...     result = searcher.search("Lawrow AND Treffen", limit=5)
 ...     print(result.total, [hit.title for hit in result.hits])
 1 ['NATO-Chef: Putin darf die Ukraine nie wieder angreifen']

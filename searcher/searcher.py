@@ -1,9 +1,13 @@
 """The searcher: opened once on an index, then asked many queries.
 
->>> with Searcher("/tmp/ix") as searcher:                      # doctest: +SKIP
-...     result = searcher.search("Sicherheitsgarantien")
-...     [(hit.id, hit.snippets[0].render()) for hit in result.hits]
-[('000_230d9d416a8d1689.txt', '… Bereitstellung von [Sicherheitsgarantien] für …')]
+>>> import tempfile
+>>> from index import index_paths
+>>> index_dir = tempfile.mkdtemp()
+>>> _ = index_paths(index_dir, ["seeds"])
+>>> with Searcher(index_dir) as searcher:
+...     result = searcher.search('"Treffen mit Putin"')
+>>> [(hit.id, hit.snippets[0].render()) for hit in result.hits]
+[('000_230d9d416a8d1689.txt', '…Selenskyj erklärte wiederholt, er sei zu einem [Treffen mit Putin] bereit, ...…')]
 
 Results are frozen dataclasses holding plain values: they stay valid after the
 searcher is closed.
