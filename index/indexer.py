@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
 from .errors import DocumentError, IndexNotFound
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import SCHEMA_VERSION, UNDATED, build_schema
 from .store import (
     IndexLock,
     IndexMeta,
@@ -228,14 +229,14 @@ class Indexer:
         with self._ix.reader() as reader:
             if reader.doc_count_all() == 0:
                 return
-            ids = reader.column_reader("id")
-            hashes = reader.column_reader("hash")
-            paths = reader.column_reader("path")
+            ids = column_lookup(reader, "id", "")
+            hashes = column_lookup(reader, "hash", "")
+            paths = column_lookup(reader, "path", "")
             interned: dict[str, str] = {}
             for docnum in reader.all_doc_ids():
-                path = paths[docnum]
+                path = paths(docnum)
                 path = interned.setdefault(path, path)
-                self._known[ids[docnum]] = _Known(hashes[docnum], path)
+                self._known[ids(docnum)] = _Known(hashes(docnum), path)
 
     def _switch_to_new_data(self) -> None:
         """Make the data folder of this run the current one."""
@@ -439,6 +440,9 @@ def _document_fields(article: Article, digest: str) -> dict[str, Any]:
         "category": article.category,
         "category_key": article.category,
     }
+    # Every article gets a date_sort value, so that every segment has the
+    # column and sorting by date never meets a segment without it.
+    fields["date_sort"] = UNDATED
     if article.date is not None:
         fields["date"] = article.date
         fields["date_sort"] = int(article.date.replace(tzinfo=timezone.utc).timestamp())

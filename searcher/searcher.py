@@ -22,7 +22,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from index.columns import column_lookup
 from index.errors import IndexDamaged, SearchError
+from index.schema import UNDATED
 from index.store import open_index, read_meta
 
 from .compiler import MAX_EXPANSIONS, CompiledQuery, compile_query
@@ -307,9 +309,9 @@ class Searcher:
         if sort == "date":
             return [(results.docnum(i), None) for i in range(results.scored_length())], total, complete
         ranked_scored = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
-        dates = searcher.reader().column_reader("date_sort")
+        dates = column_lookup(searcher.reader(), "date_sort", UNDATED)
         # Equal scores: the newer article first (undated sort below every date).
-        ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates[item[0]]))
+        ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates(item[0])))
         return ranked_scored[:wanted], total, complete
 
     def _hit(self, searcher: Any, compiled: CompiledQuery, rank: int, docnum: int, score: float | None, snippets: bool) -> Hit:
