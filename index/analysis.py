@@ -41,6 +41,7 @@ __all__ = [
     "is_stopword",
     "stem",
     "unstemmed_analyzer",
+    "parts_analyzer",
     "simple_analyzer",
 ]
 
@@ -208,6 +209,26 @@ class FoldFilter(Filter):
             yield t
 
 
+class CompoundPartsFilter(Filter):
+    """Replaces each compound noun by the stems of its parts, and drops every other word.
+
+    ``Sicherheitsgarantien`` becomes ``sich`` and ``garanti``: the stems a
+    search for ``Sicherheit`` or ``Garantien`` looks for. Only capitalised
+    words are split (German nouns are), which keeps adverbs such as
+    ``natürlich`` whole; it must therefore see the text before lower-casing.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
+        from .compounds import parts_of
+
+        for t in tokens:
+            for part in parts_of(t.text):
+                # Whoosh reuses one token object; each extra token is a copy.
+                extra = t.copy()
+                extra.text = stem(part)
+                yield extra
+
+
 def german_analyzer() -> Any:
     """The analyzer of the ``title`` and ``body`` fields.
 
@@ -233,6 +254,15 @@ def unstemmed_analyzer() -> Any:
     ['sicherheitsgarantien', 'fur', 'kyjiw']
     """
     return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+def parts_analyzer() -> Any:
+    """The analyzer of the ``parts`` field: the stems of the parts of compounds.
+
+    >>> [t.text for t in parts_analyzer()("Die Sicherheitsgarantien der USA")]
+    ['sich', 'garanti']
+    """
+    return RegexTokenizer(WORD_PATTERN) | CompoundPartsFilter()
 
 
 def simple_analyzer() -> Any:

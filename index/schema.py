@@ -10,7 +10,7 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-from .analysis import german_analyzer, simple_analyzer, unstemmed_analyzer
+from .analysis import german_analyzer, parts_analyzer, simple_analyzer, unstemmed_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS", "UNDATED"]
 
@@ -36,6 +36,8 @@ def build_schema() -> Schema:
       character offsets recomputed from the stored text for highlighting;
     * ``title_words``, ``body_words``: folded, unstemmed words (no positions)
       that prefix and fuzzy terms are matched against;
+    * ``parts``: the stems of the parts of compounds in headline and body
+      (``Sicherheitsgarantien``: ``sich``, ``garanti``), see :mod:`index.compounds`;
     * ``source``, ``category``: searchable words; ``source_key``,
       ``category_key``: the exact values, for counts;
     * ``date`` for date queries; ``date_sort``, seconds since 1970 (or
@@ -50,6 +52,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=german, stored=True, phrase=True),
         body=TEXT(analyzer=german, stored=True, phrase=True),
         title_words=TEXT(analyzer=words, phrase=False),
+        parts=TEXT(analyzer=parts_analyzer(), phrase=False),
         body_words=TEXT(analyzer=words, phrase=False),
         date=DATETIME(stored=True),
         date_sort=COLUMN(NumericColumn("q", default=UNDATED)),

@@ -52,6 +52,27 @@ def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def aliases_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--aliases FILE`` (repeatable): alias tables added to the shipped one."""
+    return click.option(
+        "--aliases",
+        "alias_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="An alias table of your own (kind<TAB>canonical<TAB>variants), added to the shipped one; "
+        "repeatable. ~/.config/diplosearch/aliases.tsv is read too when it exists.",
+    )(command)
+
+
+def _alias_table(alias_files: tuple[Path, ...]) -> Any:
+    """The shipped alias table, the user's own (``$XDG_CONFIG_HOME/diplosearch/aliases.tsv``) and ``--aliases``."""
+    from index.aliases import AliasTable
+
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    own = Path(config) / "diplosearch" / "aliases.tsv"
+    return AliasTable.from_files(([own] if own.is_file() else []) + list(alias_files))
+
+
 def _resolve_index(index_dir: Path | None) -> Path:
     return index_dir if index_dir is not None else default_index_dir()
 
@@ -306,6 +327,7 @@ def _choose_format(output_format: str | None, as_json: bool, formats: tuple[str,
 @click.option("--any", "any_terms", is_flag=True, help="Match any of the words (ranked by how many match), not all.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
               help="Seconds after which the search stops and shows what it found.")
+@aliases_option
 @output_options(("table", "plain", "json"))
 def search_command(
     query: str,
@@ -315,6 +337,7 @@ def search_command(
     sort: str,
     any_terms: bool,
     time_limit: float,
+    alias_files: tuple[Path, ...],
     output_format: str | None,
     as_json: bool,
 ) -> None:
@@ -336,7 +359,7 @@ def search_command(
     from .searcher import Searcher
 
     chosen = _choose_format(output_format, as_json, ("table", "plain"))
-    with Searcher(_resolve_index(index_dir), time_limit=time_limit) as searcher:
+    with Searcher(_resolve_index(index_dir), time_limit=time_limit, aliases=_alias_table(alias_files)) as searcher:
         result = searcher.search(query, limit=limit, page=page, sort=sort, any_terms=any_terms)  # type: ignore[arg-type]
     for note in result.notes:
         _stderr(f"note: {note}")
@@ -364,15 +387,21 @@ def search_command(
 @click.argument("article_id", metavar="ID")
 @index_option
 @click.option("--query", "-q", default=None, help="Mark this query's matches in the article.")
+@aliases_option
 @output_options(("plain", "plain", "json"))
 def show_command(
-    article_id: str, index_dir: Path | None, query: str | None, output_format: str | None, as_json: bool
+    article_id: str,
+    index_dir: Path | None,
+    query: str | None,
+    alias_files: tuple[Path, ...],
+    output_format: str | None,
+    as_json: bool,
 ) -> None:
     """Show the whole article with ID, with the matches of --query marked."""
     from .render import render_article
     from .searcher import Searcher
 
-    with Searcher(_resolve_index(index_dir)) as searcher:
+    with Searcher(_resolve_index(index_dir), aliases=_alias_table(alias_files)) as searcher:
         article = searcher.article(article_id, query)
     if _choose_format(output_format, as_json, ("plain", "plain")) == "json":
         _print_json(article.to_json())

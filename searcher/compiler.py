@@ -11,11 +11,12 @@ exact words they matched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from whoosh import query as wq
 from whoosh.query import spans as wspans
 
+from index.aliases import AliasTable
 from index.analysis import fold, german_analyzer, simple_analyzer
 from index.errors import QuerySyntaxError
 
@@ -25,6 +26,9 @@ __all__ = ["CompiledQuery", "MarkPlan", "compile_query", "TITLE_BOOST", "MAX_EXP
 
 #: How much more a match in the headline counts than one in the body.
 TITLE_BOOST = 2.0
+#: How much a match inside a compound counts (``Garantien`` in ``Sicherheitsgarantien``):
+#: below a whole word in the body.
+PART_BOOST = 0.2
 #: The most words one prefix or fuzzy term may expand to (the most frequent win).
 MAX_EXPANSIONS = 256
 
@@ -38,13 +42,16 @@ _SIMPLE = simple_analyzer()
 class MarkPlan:
     """What the highlighter marks, per text field (``title``, ``body``).
 
-    ``stems``: analysed terms of plain words; ``words``: folded written words
+    ``stems``: analysed terms of plain words; ``parts``: the same for matches
+    inside compounds (``Garantien`` marks ``Sicherheitsgarantien``); ``words``: folded written words
     that prefix and fuzzy terms matched; ``phrases``: analysed term sequences
     with their slop (0 = exact, in order) -- a phrase is marked only where the
     whole phrase occurs.
     """
 
     stems: dict[str, set[str]] = field(default_factory=lambda: {f: set() for f in _TEXT_FIELDS})
+    #: Stems that may also match as a part of a compound (the whole compound is marked).
+    parts: set[str] = field(default_factory=set)
     words: dict[str, set[str]] = field(default_factory=lambda: {f: set() for f in _TEXT_FIELDS})
     phrases: dict[str, list[tuple[tuple[str, ...], int]]] = field(
         default_factory=lambda: {f: [] for f in _TEXT_FIELDS}
@@ -69,8 +76,9 @@ def _analyse(text: str, *, phrase: bool) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, reader: Any, max_expansions: int) -> None:
+    def __init__(self, reader: Any, max_expansions: int, aliases: AliasTable | None) -> None:
         self.reader = reader
+        self.aliases = aliases
         self.max_expansions = max_expansions
         self.marks = MarkPlan()
         self.notes: list[str] = []
@@ -133,15 +141,40 @@ class _Compiler:
             return None
         if positive:
             self.terms.extend((f, node.text, node.position) for f in fields)
+        query = self.sequence(stems, fields, node.boost, positive)
+        if len(stems) == 1 and fields == _TEXT_FIELDS:
+            # Also as a part of a compound, counting less than the whole word.
+            if positive:
+                self.marks.parts.add(stems[0])
+            query = wq.Or([query, wq.Term("parts", stems[0], boost=PART_BOOST * node.boost)])
+        return self.with_aliases(query, tuple(stems), fields, node.boost, positive)
+
+    def sequence(self, stems: Sequence[str], fields: tuple[str, ...], boost: float, positive: bool) -> Any:
+        """One analysed term, or the exact phrase of several (a hyphenated word is the phrase of its parts)."""
+        if positive:
             for f in fields:
                 if len(stems) == 1:
                     self.marks.stems[f].add(stems[0])
                 else:
                     self.marks.phrases[f].append((tuple(stems), 0))
         if len(stems) == 1:
-            return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * node.boost))
-        # A hyphenated word (US-Präsident) is the phrase of its parts.
-        return self.per_field(fields, lambda f, b: wq.Phrase(f, stems, slop=1, boost=b * node.boost))
+            return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * boost))
+        return self.per_field(fields, lambda f, b: wq.Phrase(f, list(stems), slop=1, boost=b * boost))
+
+    def with_aliases(
+        self, query: Any, key: tuple[str, ...], fields: tuple[str, ...], boost: float, positive: bool, exact: bool = False
+    ) -> Any:
+        """``query`` or any other name of the entity it names (``Kyiv``: also ``Kiew``, ``Kiev``)."""
+        if self.aliases is None:
+            return query
+        alternatives = self.aliases.alternatives(key, exact=exact)
+        # A longer name that holds a single-word one adds nothing ("Sergej Lawrow"
+        # beside "Lawrow") but would mark the first name too.
+        singles = {names[0] for names in [key, *alternatives] if len(names) == 1}
+        alternatives = [alt for alt in alternatives if len(alt) == 1 or not singles.intersection(alt)]
+        if not alternatives:
+            return query
+        return wq.Or([query, *(self.sequence(alt, fields, boost, positive) for alt in alternatives)])
 
     def phrase(self, node: Phrase, fields: tuple[str, ...], positive: bool) -> Any:
         stems = _analyse(node.words, phrase=True)
@@ -153,10 +186,9 @@ class _Compiler:
                     self.marks.stems[f].add(stems[0])
                 else:
                     self.marks.phrases[f].append((tuple(stems), node.slop))
-        if len(stems) == 1:
-            return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * node.boost))
-        if node.slop == 0:
-            return self.per_field(fields, lambda f, b: wq.Phrase(f, stems, slop=1, boost=b * node.boost))
+        if node.slop == 0 or len(stems) == 1:
+            exact = self.sequence(stems, fields, node.boost, False)
+            return self.with_aliases(exact, tuple(stems), fields, node.boost, positive, exact=True)
 
         def near(f: str, b: float) -> Any:
             terms = [wq.Term(f, s) for s in stems]
@@ -237,14 +269,17 @@ class _Compiler:
         raise QuerySyntaxError(f"{fieldname}: takes an exact value or a prefix", getattr(node, "position", None))
 
 
-def compile_query(node: Node, reader: Any, *, max_expansions: int = MAX_EXPANSIONS) -> CompiledQuery:
+def compile_query(
+    node: Node, reader: Any, *, max_expansions: int = MAX_EXPANSIONS, aliases: AliasTable | None = None
+) -> CompiledQuery:
     """Compile a parsed query against an open index reader.
 
     :param node: the tree from :func:`searcher.query.parse_query`.
     :param reader: a Whoosh reader of the index (prefix and fuzzy terms expand against it).
+    :param aliases: names to expand into all the names of their entity, or None.
     :raises QuerySyntaxError: when nothing searchable is left (only stop words).
     """
-    compiler = _Compiler(reader, max_expansions)
+    compiler = _Compiler(reader, max_expansions, aliases)
     compiled = compiler.compile(node)
     if compiled is None:
         raise QuerySyntaxError(

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.analysis import fold, german_analyzer
+from index.analysis import fold, german_analyzer, stem
+from index.compounds import MIN_WORD, parts_of
 
 from .compiler import MarkPlan
 
@@ -80,17 +81,28 @@ def match_spans(text: str, field: str, marks: MarkPlan) -> list[tuple[int, int]]
     stems = marks.stems.get(field, set())
     words = marks.words.get(field, set())
     phrases = marks.phrases.get(field, [])
-    if not (stems or words or phrases) or not text:
+    parts = marks.parts
+    if not (stems or words or phrases or parts) or not text:
         return []
     tokens = [(t.text, t.startchar, t.endchar) for t in _GERMAN(text, chars=True, mode="index")]
     spans: list[tuple[int, int]] = []
-    for i, (term, start, end) in enumerate(tokens):
+    for term, start, end in tokens:
         if term in stems or (words and fold(text[start:end].lower()) in words):
             spans.append((start, end))
+        elif parts and end - start >= MIN_WORD and _has_part(text[start:end], parts):
+            spans.append((start, end))  # the whole compound that contains a matched part
     terms = [t[0] for t in tokens]
     for sequence, slop in phrases:
         spans.extend(_phrase_spans(terms, tokens, sequence, slop))
     return _merge(text, spans)
+
+
+def _has_part(written: str, parts: set[str]) -> bool:
+    folded = fold(written.lower())
+    # Cheap test first: a part's stem is (nearly always) inside the folded word.
+    if not any(part[:4] in folded for part in parts):
+        return False
+    return any(stem(part) in parts for part in parts_of(written))
 
 
 def _phrase_spans(

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from index.aliases import AliasTable
 from index.columns import column_lookup
 from index.errors import IndexDamaged, SearchError
 from index.schema import UNDATED
@@ -154,6 +155,8 @@ class Searcher:
     :param index_dir: the index directory.
     :param time_limit: seconds after which a search stops and returns what it found.
     :param max_expansions: the most words a prefix or fuzzy term expands to.
+    :param aliases: the names a query word may stand for (``Kyiv``: ``Kiew``);
+        None means the shipped table, ``AliasTable([])`` none at all.
     :raises IndexNotFound: no index there.
     :raises IndexIncompatible: the index needs a rebuild.
 
@@ -167,8 +170,10 @@ class Searcher:
         *,
         time_limit: float = DEFAULT_TIME_LIMIT,
         max_expansions: int = MAX_EXPANSIONS,
+        aliases: AliasTable | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.aliases = AliasTable.shipped() if aliases is None else aliases
         self.time_limit = time_limit
         self.max_expansions = max_expansions
         self._lock = threading.RLock()
@@ -267,7 +272,7 @@ class Searcher:
         node = parse_query(query, any_terms=any_terms)
         with self._lock:
             searcher = self._live()
-            compiled = compile_query(node, searcher.reader(), max_expansions=self.max_expansions)
+            compiled = compile_query(node, searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases)
             ranked, total, complete = self._run(searcher, compiled, limit * page, sort)
             first = (page - 1) * limit
             hits = tuple(
@@ -360,7 +365,7 @@ class Searcher:
             title_spans: list[tuple[int, int]] = []
             body_spans: list[tuple[int, int]] = []
             if query:
-                compiled = compile_query(parse_query(query), searcher.reader(), max_expansions=self.max_expansions)
+                compiled = compile_query(parse_query(query), searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases)
                 title_spans = match_spans(title, "title", compiled.marks)
                 body_spans = match_spans(body, "body", compiled.marks)
         return Article(

@@ -157,7 +157,7 @@ QUERY_FORMS = [
     ("Selenskij~", {"rutte-kyjiw.txt", "aussenministerin-kyjiw.txt", "rutte-bruessel.txt", "selenskyj-putin-treffen.txt"}),
     ("Selenskij~1", {"rutte-kyjiw.txt", "aussenministerin-kyjiw.txt", "rutte-bruessel.txt", "selenskyj-putin-treffen.txt"}),
     ("Selenskij~2", {"rutte-kyjiw.txt", "aussenministerin-kyjiw.txt", "rutte-bruessel.txt", "selenskyj-putin-treffen.txt"}),
-    ("Selenskij", set()),
+    ("Selenskuj", set()),  # a misspelling no alias lists: only a fuzzy term finds it
     ("Lawrov~", {"gipfel-lawrow.txt", "rubio-telefonat.txt"}),
     # inflections and compounds, through the indexer's analysis
     ("Verhandlung", {"getreide-verhandlung.txt", "gaza-waffenstillstand.txt", "selenskyj-putin-treffen.txt"}),
@@ -418,7 +418,7 @@ def test_no_hits_suggests_the_name_the_index_knows(searcher: Searcher) -> None:
     assert (result.total, result.hits, result.suggestion) == (0, (), "Kallas")
     assert searcher.search("Kalas Tallinn").suggestion == "Kallas Tallinn"
     assert searcher.search("Lawrov Treffen").suggestion == "Lawrow Treffen"
-    assert searcher.search("Selenskij").suggestion == "Selenskyj"
+    assert searcher.search("Selenskuj").suggestion == "Selenskyj"
     # Nothing to suggest when every word is known, or nothing is close.
     assert searcher.search("Kallas Rubio").suggestion is None
     assert searcher.search("Xylophon").suggestion is None

@@ -1,0 +1,158 @@
+"""The alias table of diplomacy's names: one entity, all the ways it is written.
+
+A reader who types ``Kyiv`` wants the articles that say ``Kiew``; ``Zelensky``
+means ``Selenskyj``, ``UN`` means ``Vereinte Nationen``. The table maps every
+name of an entity to all its other names; the searcher expands a query word
+(or phrase) that is one of them into all of them.
+
+The shipped table is ``index/data/aliases.tsv``; users add their own in the
+same format (``diplosearch search --aliases FILE``)::
+
+    # comments start with '#'
+    kind	canonical	variants
+    place	Kiew	Kyiv | Kiev | Kyjiw
+
+(tab-separated; ``kind`` is ``person``, ``place`` or ``org``; variants are
+separated by ``|``). Names are compared after the German analysis, so case,
+umlaut spellings, diacritics and inflection do not matter.
+
+>>> table = AliasTable.from_lines(["place\\tKiew\\tKyiv | Kiev"], source="example")
+>>> sorted(" ".join(names) for names in table.alternatives(("kyiv",)))
+['kiev', 'kiew']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import SearchError
+
+__all__ = ["Entity", "AliasTable", "AliasTableError", "KINDS", "SHIPPED_ALIASES"]
+
+KINDS = ("person", "place", "org")
+SHIPPED_ALIASES = Path(__file__).with_name("data") / "aliases.tsv"
+
+
+class AliasTableError(SearchError):
+    """An alias file cannot be read or has a malformed line."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, place or organisation and the names it goes by.
+
+    :param canonical: the German form (``Wolodymyr Selenskyj``).
+    :param variants: every other name (``Selenskyj``, ``Zelensky``, ...).
+    """
+
+    kind: str
+    canonical: str
+    variants: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.canonical, *self.variants)
+
+
+def _key(name: str) -> tuple[str, ...]:
+    from .analysis import german_analyzer
+
+    return tuple(t.text for t in german_analyzer()(name, mode="query", removestops=False))
+
+
+class AliasTable:
+    """Entities and the lookup from any of their names to all the others.
+
+    :param entities: the entities; names are analysed on first lookup.
+    """
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self.entities: tuple[Entity, ...] = tuple(entities)
+        self._by_key: dict[tuple[str, ...], list[int]] | None = None
+        self._keys: list[list[tuple[str, ...]]] = []
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str], *, source: str) -> "AliasTable":
+        """Read entities from the lines of an alias file.
+
+        :raises AliasTableError: for a malformed line, naming ``source`` and the line.
+        """
+        entities = []
+        for number, raw in enumerate(lines, start=1):
+            line = raw.rstrip("\n").rstrip("\r")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            columns = line.split("\t")
+            if [c.strip().lower() for c in columns[:2]] == ["kind", "canonical"]:
+                continue  # the header line
+            if len(columns) not in (2, 3):
+                raise AliasTableError(
+                    f"{source}:{number}: expected 'kind<TAB>canonical<TAB>variants', got {len(columns)} columns"
+                )
+            kind, canonical = columns[0].strip().lower(), columns[1].strip()
+            if kind not in KINDS:
+                raise AliasTableError(f"{source}:{number}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            if not canonical:
+                raise AliasTableError(f"{source}:{number}: the canonical name is empty")
+            variants = tuple(v.strip() for v in (columns[2] if len(columns) == 3 else "").split("|") if v.strip())
+            entities.append(Entity(kind, canonical, variants))
+        return cls(entities)
+
+    @classmethod
+    def from_files(cls, paths: Sequence[Path | str], *, shipped: bool = True) -> "AliasTable":
+        """The shipped table (unless ``shipped=False``) followed by the given files.
+
+        :raises AliasTableError: a file is missing, unreadable or malformed.
+        """
+        entities: list[Entity] = []
+        for path in ([SHIPPED_ALIASES] if shipped else []) + [Path(p) for p in paths]:
+            try:
+                with open(path, encoding="utf-8-sig") as handle:
+                    entities.extend(cls.from_lines(handle, source=str(path)).entities)
+            except OSError as exc:
+                raise AliasTableError(f"cannot read the alias file {path}: {exc.strerror or exc}") from None
+            except UnicodeDecodeError:
+                raise AliasTableError(f"the alias file {path} is not UTF-8 text") from None
+        return cls(entities)
+
+    @classmethod
+    def shipped(cls) -> "AliasTable":
+        """The table that comes with diplosearch."""
+        return cls.from_files([])
+
+    def _index(self) -> dict[tuple[str, ...], list[int]]:
+        if self._by_key is None:
+            by_key: dict[tuple[str, ...], list[int]] = {}
+            self._keys = []
+            for number, entity in enumerate(self.entities):
+                keys = list(dict.fromkeys(k for k in (_key(name) for name in entity.names) if k))
+                self._keys.append(keys)
+                for key in keys:
+                    by_key.setdefault(key, []).append(number)
+            self._by_key = by_key
+        return self._by_key
+
+    def lookup(self, key: Sequence[str]) -> list[Entity]:
+        """The entities one of whose names analyses to ``key`` (a tuple of analysed terms)."""
+        return [self.entities[n] for n in self._index().get(tuple(key), [])]
+
+    def alternatives(self, key: Sequence[str], *, exact: bool = False) -> list[tuple[str, ...]]:
+        """The analysed forms of all other names of the entities named ``key``.
+
+        :param exact: for a quoted full name of a person, leave out the one-word
+            names (the surname alone is broader: ``"Wladimir Putin"`` stays a
+            full name, ``Vladimir Putin`` and ``Wladimir Wladimirowitsch Putin`` with it).
+        """
+        key = tuple(key)
+        found: dict[tuple[str, ...], None] = {}
+        for number in self._index().get(key, []):
+            narrow = exact and len(key) > 1 and self.entities[number].kind == "person"
+            for other in self._keys[number]:
+                if other != key and not (narrow and len(other) == 1):
+                    found[other] = None
+        return list(found)
+
+    def __len__(self) -> int:
+        return len(self.entities)
