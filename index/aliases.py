@@ -124,13 +124,36 @@ class AliasTable:
 
     def _index(self) -> dict[tuple[str, ...], list[int]]:
         if self._by_key is None:
-            by_key: dict[tuple[str, ...], list[int]] = {}
-            self._keys = []
+            # Entities that share a name are one entity: a user's line
+            # "place<TAB>Kiew<TAB>Kyjiv" joins the shipped Kiew with all its names.
+            group = list(range(len(self.entities)))
+
+            def root(n: int) -> int:
+                while group[n] != n:
+                    group[n] = group[group[n]]
+                    n = group[n]
+                return n
+
+            first_owner: dict[tuple[str, ...], int] = {}
+            keys_of: list[list[tuple[str, ...]]] = []
             for number, entity in enumerate(self.entities):
                 keys = list(dict.fromkeys(k for k in (_key(name) for name in entity.names) if k))
-                self._keys.append(keys)
+                keys_of.append(keys)
                 for key in keys:
-                    by_key.setdefault(key, []).append(number)
+                    if key in first_owner:
+                        group[root(number)] = root(first_owner[key])
+                    else:
+                        first_owner[key] = number
+            merged: dict[int, list[tuple[str, ...]]] = {}
+            for number, keys in enumerate(keys_of):
+                names = merged.setdefault(root(number), [])
+                names.extend(k for k in keys if k not in names)
+            self._keys = [merged[root(number)] for number in range(len(self.entities))]
+            by_key: dict[tuple[str, ...], list[int]] = {}
+            for number in range(len(self.entities)):
+                if root(number) == number:
+                    for key in self._keys[number]:
+                        by_key.setdefault(key, []).append(number)
             self._by_key = by_key
         return self._by_key
 

@@ -208,7 +208,9 @@ def split_compound(word: str) -> tuple[str, ...]:
 
     The parts are the smallest constituents, then the compound modifiers
     made of them (``Waffenstillstand`` in ``Waffenstillstandsabkommen``), so
-    that both can be searched; linking elements are dropped.
+    that both can be searched. A linking element stays where the form with it
+    is itself a noun form (``menschen`` in ``Menschenrechte``); the stems,
+    which are what is indexed, are the same either way.
     """
     folded = fold(word)
     if _is_place(folded):

@@ -12,7 +12,11 @@ In one run, on the corpora in ../shared:
    - diplosearch: everything (compound parts, aliases);
 2. GermanQuAD (../shared/eval/germanquad): MRR@10 and recall@10 of the
    baseline and of diplosearch, the questions searched with any-word matching;
-3. what compound parts cost: index size and indexing time with and without.
+   diplosearch once with the same one-field layout as the baseline (the
+   analysis alone compared) and once with the paragraph title as a headline;
+3. what compound parts cost: index size and indexing time with and without;
+4. the compound splitter on the judged words of tests/data/compounds.tsv:
+   precision and recall of its decision to split.
 
 Usage: python scripts/evaluate.py [--shared DIR] [--json FILE] [--show-misses]
 """
@@ -36,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from index import Article, IndexConfig, Indexer, index_paths  # noqa: E402
 from index.aliases import AliasTable  # noqa: E402
 from searcher import Searcher  # noqa: E402
-from searcher.evaluation import KindScores, evaluate, load_judgements  # noqa: E402
+from searcher.evaluation import KindScores, evaluate, load_judgements, splitter_scores  # noqa: E402
 
 KINDS = ("compound", "spelling", "alias", "inflection", "all")
 # Characters of the query syntax: natural-language questions are searched as plain words.
@@ -183,19 +187,46 @@ def germanquad(shared: Path, work: Path) -> dict[str, object]:
     with Indexer(work / "gq-diplosearch") as indexer:
         for d in docs:
             indexer.add(Article(id=d["id"], title=d["title"], body=d["text"]))
+    # The same text in one field, as the baseline has it: the analysis alone compared.
+    with Indexer(work / "gq-one-field") as indexer:
+        for d in docs:
+            indexer.add(Article(id=d["id"], title="", body=d["title"] + "\n" + d["text"]))
 
     from searcher.evaluation import Judgement
 
     judgements = [Judgement("germanquad", plain(text), frozenset(qrels[qid])) for qid, text in queries.items() if qid in qrels]
     results = {
         "baseline": evaluate(judgements, baseline.searcher(any_terms=True))["all"],
+        "diplosearch, one field": evaluate(judgements, diplosearch_search(work / "gq-one-field", None, any_terms=True))["all"],
         "diplosearch": evaluate(judgements, diplosearch_search(work / "gq-diplosearch", None, any_terms=True))["all"],
     }
     print()
     print(f"GermanQuAD: {len(judgements):,} questions over {len(docs)} paragraphs (any-word queries)")
     for name, s in results.items():
-        print(f"  {name:<12} MRR@10 {s.mrr10:.3f}   recall@10 {s.recall10:.3f}")
+        print(f"  {name:<24} MRR@10 {s.mrr10:.3f}   recall@10 {s.recall10:.3f}")
+    print(
+        "  (one field: paragraph title and text in the body, as the baseline indexes them, so only the\n"
+        "  analysis differs; diplosearch: the title as a headline, weighted x2 as news headlines are)"
+    )
     return {name: s.as_row() for name, s in results.items()}
+
+
+def splitter(show_misses: bool) -> dict[str, object]:
+    scores = splitter_scores(ROOT / "tests" / "data" / "compounds.tsv")
+    print()
+    print(
+        f"Compound splitter on {scores.true_positives + scores.false_negatives} judged compounds and "
+        f"{scores.false_positives + scores.true_negatives} judged other words:"
+    )
+    print(f"  precision {scores.precision:.3f}   recall {scores.recall:.3f}")
+    if show_misses:
+        print("  split but no compound: " + ", ".join(f"{w} ({'|'.join(p)})" for w, p in scores.false_splits))
+        print("  compounds left whole: " + ", ".join(scores.missed))
+    return {
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "counts": [scores.true_positives, scores.false_positives, scores.false_negatives, scores.true_negatives],
+    }
 
 
 def main() -> None:
@@ -211,6 +242,7 @@ def main() -> None:
         figures = {
             "judged": judged_queries(args.shared, work, args.show_misses),
             "germanquad": germanquad(args.shared, work),
+            "splitter": splitter(args.show_misses),
             "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         }
     if args.json:

@@ -33,6 +33,7 @@ PART_BOOST = 0.2
 MAX_EXPANSIONS = 256
 
 _TEXT_FIELDS = ("title", "body")
+_MAX_NAME_WORDS = 4  # the longest run of query words looked up as a name
 _WORDS_FIELD = {"title": "title_words", "body": "body_words"}
 _GERMAN = german_analyzer()
 _SIMPLE = simple_analyzer()
@@ -118,7 +119,10 @@ class _Compiler:
         raise TypeError(f"unknown query node {node!r}")
 
     def compound(self, items: Iterable[Node], kind: Any, boost: float, fieldname: str | None, positive: bool) -> Any:
-        parts = [q for q in (self.compile(item, fieldname, positive) for item in items) if q is not None]
+        compiled = self.names_in_run(list(items), fieldname, positive) if kind is wq.And else None
+        if compiled is None:
+            compiled = [self.compile(item, fieldname, positive) for item in items]
+        parts = [q for q in compiled if q is not None]
         if not parts:
             return None
         if kind is wq.And and all(isinstance(p, wq.Not) for p in parts):
@@ -126,6 +130,38 @@ class _Compiler:
         if len(parts) == 1 and boost == 1.0:
             return parts[0]
         return kind(parts, boost=boost)
+
+    def names_in_run(self, items: list[Node], fieldname: str | None, positive: bool) -> list[Any] | None:
+        """Compile words side by side that together are a name (``United Nations``), or None if none are.
+
+        Such a run matches as before (all its words) or as any name of the
+        entity: ``United Nations`` also finds ``Vereinte Nationen`` and ``UNO``.
+        """
+        if self.aliases is None or fieldname not in (None, "title", "body"):
+            return None
+        fields = _TEXT_FIELDS if fieldname is None else (fieldname,)
+        out: list[Any] = []
+        found = False
+        i = 0
+        while i < len(items):
+            for length in range(min(_MAX_NAME_WORDS, len(items) - i), 1, -1):
+                run = items[i : i + length]
+                if not all(isinstance(n, Word) and n.boost == 1.0 for n in run):
+                    continue
+                key = tuple(s for n in run for s in _analyse(n.text, phrase=True))  # type: ignore[union-attr]
+                if not self.aliases.lookup(key):
+                    continue
+                words = [self.compile(n, fieldname, positive) for n in run]
+                together = wq.And([w for w in words if w is not None])
+                # A person's full name stays a full name, as when quoted.
+                out.append(self.with_aliases(together, key, fields, 1.0, positive, exact=True))
+                i += length
+                found = True
+                break
+            else:
+                out.append(self.compile(items[i], fieldname, positive))
+                i += 1
+        return out if found else None
 
     def per_field(self, fields: Iterable[str], make: Any) -> Any:
         fields = tuple(fields)
@@ -174,7 +210,9 @@ class _Compiler:
         alternatives = [alt for alt in alternatives if len(alt) == 1 or not singles.intersection(alt)]
         if not alternatives:
             return query
-        return wq.Or([query, *(self.sequence(alt, fields, boost, positive) for alt in alternatives)])
+        # The best-matching name counts, not the sum: an article naming an entity
+        # three ways is no better a match than one naming it once.
+        return wq.DisjunctionMax([query, *(self.sequence(alt, fields, boost, positive) for alt in alternatives)])
 
     def phrase(self, node: Phrase, fields: tuple[str, ...], positive: bool) -> Any:
         stems = _analyse(node.words, phrase=True)

@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-__all__ = ["Judgement", "KindScores", "load_judgements", "mrr_at", "recall_at", "evaluate"]
+__all__ = [
+    "Judgement",
+    "KindScores",
+    "SplitterScores",
+    "evaluate",
+    "load_judgements",
+    "mrr_at",
+    "recall_at",
+    "splitter_scores",
+]
 
 
 @dataclass(frozen=True)
@@ -97,3 +106,51 @@ def evaluate(judgements: Iterable[Judgement], search: Callable[[str], Sequence[s
             scores.recall10 /= scores.queries
             scores.recall /= scores.queries
     return dict(sums)
+
+
+@dataclass(frozen=True)
+class SplitterScores:
+    """How the compound splitter decides on judged words: split or not."""
+
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int
+    false_splits: tuple[tuple[str, tuple[str, ...]], ...]
+    missed: tuple[str, ...]
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positives + self.false_negatives
+        return self.true_positives / wanted if wanted else 1.0
+
+
+def splitter_scores(path: Path | str) -> SplitterScores:
+    """Score :func:`index.compounds.parts_of` on a judged word list.
+
+    The file is tab-separated with a header ``word label parts`` and ``#``
+    comments; ``label`` is ``compound`` or ``simple`` (``tests/data/compounds.tsv``).
+    """
+    from index.compounds import parts_of
+
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    false_splits: list[tuple[str, tuple[str, ...]]] = []
+    missed: list[str] = []
+    with open(path, encoding="utf-8") as handle:
+        rows = [line.rstrip("\n").split("\t") for line in handle if line.strip() and not line.startswith("#")]
+    for word, label, *_ in rows[1:]:
+        split = parts_of(word)
+        if label == "compound":
+            counts["tp" if split else "fn"] += 1
+            if not split:
+                missed.append(word)
+        else:
+            counts["fp" if split else "tn"] += 1
+            if split:
+                false_splits.append((word, split))
+    return SplitterScores(counts["tp"], counts["fp"], counts["fn"], counts["tn"], tuple(false_splits), tuple(missed))

@@ -7,7 +7,8 @@ from typing import Any, Iterable
 from whoosh import query as wq
 from whoosh.support.levenshtein import distance
 
-from index.analysis import fold, german_analyzer, stem
+from index.analysis import fold, german_analyzer, is_stopword, stem
+from index.errors import QuerySyntaxError
 
 __all__ = ["suggest_query"]
 
@@ -26,8 +27,8 @@ def _closest(reader: Any, field: str, word: str) -> str | None:
     best: tuple[int, int, str] | None = None
     for maxdist in (1, 2):
         for candidate in reader.terms_within(words_field, folded, maxdist, prefix=1):
-            if candidate == folded:
-                continue
+            if candidate == folded or is_stopword(candidate):
+                continue  # a stop word is never what a misspelt name meant
             key = (distance(candidate, folded), -reader.doc_frequency(words_field, candidate), candidate)
             if best is None or key < best:
                 best = key
@@ -74,5 +75,8 @@ def suggest_query(searcher: Any, query: str, terms: Iterable[tuple[str, str, int
     from .compiler import compile_query
     from .query import parse_query
 
-    compiled = compile_query(parse_query(corrected), reader)
+    try:
+        compiled = compile_query(parse_query(corrected), reader)
+    except QuerySyntaxError:
+        return None
     return corrected if searcher.search(compiled.query, limit=1).scored_length() else None
