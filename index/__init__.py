@@ -6,8 +6,8 @@
 1
 """
 
-from .analysis import german_analyzer
-from .documents import Article, RecordFailure, parse_date, read_articles
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     DocumentError,
     IndexDamaged,
@@ -17,10 +17,44 @@ from .errors import (
     QuerySyntaxError,
     SearchError,
 )
-from .indexer import IndexConfig, Indexer, IndexSummary, index_paths
-from .schema import SCHEMA_VERSION, build_schema
-from .stats import IndexStats, index_stats
-from .store import open_index
+
+# The rest is imported on first use: a search must not pay for the indexer's
+# imports (CSV, e-mail date parsing, multiprocessing) when it starts.
+_LAZY = {
+    "german_analyzer": ".analysis",
+    "Article": ".documents",
+    "RecordFailure": ".documents",
+    "parse_date": ".documents",
+    "read_articles": ".documents",
+    "IndexConfig": ".indexer",
+    "Indexer": ".indexer",
+    "IndexSummary": ".indexer",
+    "index_paths": ".indexer",
+    "SCHEMA_VERSION": ".schema",
+    "build_schema": ".schema",
+    "IndexStats": ".stats",
+    "index_stats": ".stats",
+    "open_index": ".store",
+}
+
+if TYPE_CHECKING:
+    from .analysis import german_analyzer
+    from .documents import Article, RecordFailure, parse_date, read_articles
+    from .indexer import IndexConfig, Indexer, IndexSummary, index_paths
+    from .schema import SCHEMA_VERSION, build_schema
+    from .stats import IndexStats, index_stats
+    from .store import open_index
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Article",

@@ -13,8 +13,8 @@ same format (``diplosearch search --aliases FILE``)::
     place	Kiew	Kyiv | Kiev | Kyjiw
 
 (tab-separated; ``kind`` is ``person``, ``place`` or ``org``; variants are
-separated by ``|``). Names are compared after the German analysis, so case,
-umlaut spellings, diacritics and inflection do not matter.
+separated by ``|``). Names are compared folded (:func:`index.analysis.fold`), so case,
+umlaut spellings and diacritics do not matter (and a genitive ``s``).
 
 >>> table = AliasTable.from_lines(["place\\tKiew\\tKyiv | Kiev"], source="example")
 >>> sorted(" ".join(names) for names in table.alternatives(("kyiv",)))
@@ -23,10 +23,12 @@ umlaut spellings, diacritics and inflection do not matter.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .analysis import WORD_PATTERN, fold
 from .errors import SearchError
 
 __all__ = ["Entity", "AliasTable", "AliasTableError", "KINDS", "SHIPPED_ALIASES"]
@@ -56,10 +58,13 @@ class Entity:
         return (self.canonical, *self.variants)
 
 
-def _key(name: str) -> tuple[str, ...]:
-    from .analysis import german_analyzer
+_WORD = re.compile(WORD_PATTERN)
 
-    return tuple(t.text for t in german_analyzer()(name, mode="query", removestops=False))
+
+def _key(name: str) -> tuple[str, ...]:
+    # Folded, not stemmed: comparing names needs no stemmer, and a surname
+    # that stems like an ordinary word (Hofer, hof) stays apart from it.
+    return tuple(fold(word.lower()) for word in _WORD.findall(name))
 
 
 class AliasTable:
@@ -158,11 +163,11 @@ class AliasTable:
         return self._by_key
 
     def lookup(self, key: Sequence[str]) -> list[Entity]:
-        """The entities one of whose names analyses to ``key`` (a tuple of analysed terms)."""
+        """The entities one of whose names has the folded words ``key``."""
         return [self.entities[n] for n in self._index().get(tuple(key), [])]
 
     def alternatives(self, key: Sequence[str], *, exact: bool = False) -> list[tuple[str, ...]]:
-        """The analysed forms of all other names of the entities named ``key``.
+        """The folded words of all other names of the entities named ``key``.
 
         :param exact: for a quoted full name of a person, leave out the one-word
             names (the surname alone is broader: ``"Wladimir Putin"`` stays a

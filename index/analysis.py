@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token
 from whoosh.lang.stopwords import stoplists
@@ -40,6 +40,7 @@ __all__ = [
     "german_analyzer",
     "is_stopword",
     "stem",
+    "stem_folded",
     "unstemmed_analyzer",
     "parts_analyzer",
     "simple_analyzer",
@@ -130,12 +131,22 @@ def _snowball_stem(word: str) -> str:
 def stem(word: str) -> str:
     """Fold and stem a lower-case word with NLTK's German Snowball stemmer.
 
+    The stem depends only on the folded word (:func:`stem_folded`), so an
+    index can keep the stems of its folded words and answer queries without
+    NLTK (see :mod:`index.stems`).
+
     >>> stem("verhandlungen") == stem("verhandlung")
     True
     >>> stem("gespräche") == stem("gespraeche")
     True
     """
-    return _snowball_stem(_german2(word))
+    return stem_folded(fold(word))
+
+
+@lru_cache(maxsize=262144)
+def stem_folded(folded: str) -> str:
+    """The stem of a word already folded by :func:`fold`."""
+    return _snowball_stem(_german2(folded))
 
 
 def is_stopword(word: str) -> bool:
@@ -173,17 +184,22 @@ class GermanStemFilter(Filter):
 
     is_morph = True
 
+    def __init__(self, stemfn: Callable[[str], str] | None = None) -> None:
+        # A searcher passes a stemmer that asks the index's stem store first.
+        self.stemfn = stemfn or stem
+
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         return (_stem_filter_from_pickle, ())
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
+        stemfn = self.stemfn
         for t in tokens:
             if t.stopped:
                 t.text = STOP_PREFIX + fold(t.text)
                 # Whoosh's formats drop stopped tokens; these are to be indexed.
                 t.stopped = False
             else:
-                t.text = stem(t.text)
+                t.text = stemfn(t.text)
             yield t
 
 
@@ -229,9 +245,10 @@ class CompoundPartsFilter(Filter):
                 yield extra
 
 
-def german_analyzer() -> Any:
+def german_analyzer(stemfn: Callable[[str], str] | None = None) -> Any:
     """The analyzer of the ``title`` and ``body`` fields.
 
+    :param stemfn: what stems a lower-case word; :func:`stem` by default.
     :returns: a Whoosh analyzer; tokens carry positions and character offsets
         into the original text when asked for (``chars=True``).
 
@@ -243,7 +260,7 @@ def german_analyzer() -> Any:
         RegexTokenizer(WORD_PATTERN)
         | LowercaseFilter()
         | GermanStopFilter()
-        | GermanStemFilter()
+        | GermanStemFilter(stemfn)
     )
 
 

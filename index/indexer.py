@@ -27,6 +27,7 @@ from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
 from .errors import DocumentError, IndexNotFound
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
+from .stems import STORE_NAME, record_stems
 from .store import (
     IndexLock,
     IndexMeta,
@@ -263,7 +264,11 @@ class Indexer:
         """Remove what vanished, commit, switch a rebuilt index in, and release the lock."""
         try:
             self._remove_vanished()
+            changed = self._writer is not None
             self.commit()
+            if changed or self.rebuild or not (self.index_dir / STORE_NAME).exists():
+                with self._ix.reader() as reader:
+                    record_stems(self.index_dir, reader)
             if self.rebuild:
                 old = self._meta.data if self._meta else ""
                 self._switch_to_new_data()

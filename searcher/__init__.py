@@ -21,9 +21,35 @@ from index.errors import (
     SearchError,
 )
 
-from .highlight import Snippet
-from .query import parse_query
-from .searcher import Article, ArticleNotFound, Hit, Searcher, SearchResult, SortOrder
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use, so that the command line starts quickly.
+_LAZY = {
+    "Snippet": ".highlight",
+    "parse_query": ".query",
+    "Article": ".searcher",
+    "ArticleNotFound": ".searcher",
+    "Hit": ".searcher",
+    "Searcher": ".searcher",
+    "SearchResult": ".searcher",
+    "SortOrder": ".searcher",
+}
+
+if TYPE_CHECKING:
+    from .highlight import Snippet
+    from .query import parse_query
+    from .searcher import Article, ArticleNotFound, Hit, Searcher, SearchResult, SortOrder
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Article",

@@ -10,6 +10,7 @@ exact words they matched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -17,7 +18,8 @@ from whoosh import query as wq
 from whoosh.query import spans as wspans
 
 from index.aliases import AliasTable
-from index.analysis import fold, german_analyzer, simple_analyzer
+from index.analysis import WORD_PATTERN, fold, german_analyzer, simple_analyzer
+from index.stems import Stemmer
 from index.errors import QuerySyntaxError
 
 from .query import And, DateRange, Field, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
@@ -35,7 +37,6 @@ MAX_EXPANSIONS = 256
 _TEXT_FIELDS = ("title", "body")
 _MAX_NAME_WORDS = 4  # the longest run of query words looked up as a name
 _WORDS_FIELD = {"title": "title_words", "body": "body_words"}
-_GERMAN = german_analyzer()
 _SIMPLE = simple_analyzer()
 
 
@@ -72,13 +73,19 @@ class CompiledQuery:
     terms: list[tuple[str, str, int]]  # (field, written word, position) of positive plain words, for suggestions
 
 
-def _analyse(text: str, *, phrase: bool) -> list[str]:
-    return [t.text for t in _GERMAN(text, mode="query", removestops=not phrase)]
+_WORD = re.compile(WORD_PATTERN)
+
+
+def _folded_words(text: str) -> tuple[str, ...]:
+    """The folded, unstemmed words of a text: how alias names are compared."""
+    return tuple(fold(word.lower()) for word in _WORD.findall(text))
 
 
 class _Compiler:
-    def __init__(self, reader: Any, max_expansions: int, aliases: AliasTable | None) -> None:
+    def __init__(self, reader: Any, max_expansions: int, aliases: AliasTable | None, stemmer: Stemmer) -> None:
         self.reader = reader
+        self.stemmer = stemmer
+        self.analyzer = german_analyzer(stemmer)
         self.aliases = aliases
         self.max_expansions = max_expansions
         self.marks = MarkPlan()
@@ -148,7 +155,7 @@ class _Compiler:
                 run = items[i : i + length]
                 if not all(isinstance(n, Word) and n.boost == 1.0 for n in run):
                     continue
-                key = tuple(s for n in run for s in _analyse(n.text, phrase=True))  # type: ignore[union-attr]
+                key = tuple(w for n in run for w in _folded_words(n.text))  # type: ignore[union-attr]
                 if not self.aliases.lookup(key):
                     continue
                 words = [self.compile(n, fieldname, positive) for n in run]
@@ -170,9 +177,9 @@ class _Compiler:
         return queries[0] if len(queries) == 1 else wq.Or(queries)
 
     def word(self, node: Word, fields: tuple[str, ...], positive: bool) -> Any:
-        stems = _analyse(node.text, phrase=False)
+        stems = self.analyse(node.text, phrase=False)
         if not stems:
-            if _analyse(node.text, phrase=True):
+            if self.analyse(node.text, phrase=True):
                 self.note(f"{node.text!r} is a stop word and was ignored; quote it to search for it")
             return None
         if positive:
@@ -183,7 +190,15 @@ class _Compiler:
             if positive:
                 self.marks.parts.add(stems[0])
             query = wq.Or([query, wq.Term("parts", stems[0], boost=PART_BOOST * node.boost)])
-        return self.with_aliases(query, tuple(stems), fields, node.boost, positive)
+        return self.with_aliases(query, _folded_words(node.text), fields, node.boost, positive)
+
+    def analyse(self, text: str, *, phrase: bool) -> list[str]:
+        """The indexed terms of query text; stop words are dropped unless in a phrase."""
+        return [t.text for t in self.analyzer(text, mode="query", removestops=not phrase)]
+
+    def terms_of(self, folded_words: Sequence[str]) -> tuple[str, ...]:
+        """The indexed terms of a name's folded words (``Vereinte Nationen``: ``vereint``, ``nation``)."""
+        return tuple(self.stemmer.token(word) for word in folded_words)
 
     def sequence(self, stems: Sequence[str], fields: tuple[str, ...], boost: float, positive: bool) -> Any:
         """One analysed term, or the exact phrase of several (a hyphenated word is the phrase of its parts)."""
@@ -203,11 +218,14 @@ class _Compiler:
         """``query`` or any other name of the entity it names (``Kyiv``: also ``Kiew``, ``Kiev``)."""
         if self.aliases is None:
             return query
+        if not self.aliases.lookup(key) and key and key[-1].endswith("s"):
+            key = (*key[:-1], key[-1][:-1])  # a genitive: Selenskyjs
         alternatives = self.aliases.alternatives(key, exact=exact)
         # A longer name that holds a single-word one adds nothing ("Sergej Lawrow"
         # beside "Lawrow") but would mark the first name too.
         singles = {names[0] for names in [key, *alternatives] if len(names) == 1}
-        alternatives = [alt for alt in alternatives if len(alt) == 1 or not singles.intersection(alt)]
+        names = [alt for alt in alternatives if len(alt) == 1 or not singles.intersection(alt)]
+        alternatives = [self.terms_of(alt) for alt in names]
         if not alternatives:
             return query
         # The best-matching name counts, not the sum: an article naming an entity
@@ -215,7 +233,7 @@ class _Compiler:
         return wq.DisjunctionMax([query, *(self.sequence(alt, fields, boost, positive) for alt in alternatives)])
 
     def phrase(self, node: Phrase, fields: tuple[str, ...], positive: bool) -> Any:
-        stems = _analyse(node.words, phrase=True)
+        stems = self.analyse(node.words, phrase=True)
         if not stems:
             raise QuerySyntaxError(f"the phrase at position {node.position + 1} has no words", node.position)
         if positive:
@@ -226,7 +244,7 @@ class _Compiler:
                     self.marks.phrases[f].append((tuple(stems), node.slop))
         if node.slop == 0 or len(stems) == 1:
             exact = self.sequence(stems, fields, node.boost, False)
-            return self.with_aliases(exact, tuple(stems), fields, node.boost, positive, exact=True)
+            return self.with_aliases(exact, _folded_words(node.words), fields, node.boost, positive, exact=True)
 
         def near(f: str, b: float) -> Any:
             terms = [wq.Term(f, s) for s in stems]
@@ -308,16 +326,22 @@ class _Compiler:
 
 
 def compile_query(
-    node: Node, reader: Any, *, max_expansions: int = MAX_EXPANSIONS, aliases: AliasTable | None = None
+    node: Node,
+    reader: Any,
+    *,
+    max_expansions: int = MAX_EXPANSIONS,
+    aliases: AliasTable | None = None,
+    stemmer: Stemmer | None = None,
 ) -> CompiledQuery:
     """Compile a parsed query against an open index reader.
 
     :param node: the tree from :func:`searcher.query.parse_query`.
     :param reader: a Whoosh reader of the index (prefix and fuzzy terms expand against it).
     :param aliases: names to expand into all the names of their entity, or None.
+    :param stemmer: stems words (from the index's stem store); NLTK alone when None.
     :raises QuerySyntaxError: when nothing searchable is left (only stop words).
     """
-    compiler = _Compiler(reader, max_expansions, aliases)
+    compiler = _Compiler(reader, max_expansions, aliases, stemmer or Stemmer(None))
     compiled = compiler.compile(node)
     if compiled is None:
         raise QuerySyntaxError(

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.analysis import fold, german_analyzer, stem
+from index.analysis import WORD_PATTERN, fold, german_analyzer, stem
+from index.stems import Stemmer
 from index.compounds import MIN_WORD, parts_of
 
 from .compiler import MarkPlan
@@ -32,6 +33,7 @@ MAX_FRAGMENTS = 3
 _CONTEXT_BEFORE = 70
 _GERMAN = german_analyzer()
 _HYPHEN_GAP = re.compile(r"[-‐‑–]")
+_WORD = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,14 @@ def render_spans(text: str, spans: Iterable[tuple[int, int]], before: str, after
     return "".join(out)
 
 
-def match_spans(text: str, field: str, marks: MarkPlan) -> list[tuple[int, int]]:
+def match_spans(text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None = None) -> list[tuple[int, int]]:
     """The character spans of ``text`` that the query matched, merged and ascending.
 
     A phrase is one span from its first to its last word, and only where the
     whole phrase occurs; words joined by a hyphen (``Selenskyj-Putin-Treffen``)
     that are all matched become one span.
+
+    :param stemmer: stems the text's words (from the index's stem store); NLTK when None.
     """
     stems = marks.stems.get(field, set())
     words = marks.words.get(field, set())
@@ -84,12 +88,17 @@ def match_spans(text: str, field: str, marks: MarkPlan) -> list[tuple[int, int]]
     parts = marks.parts
     if not (stems or words or phrases or parts) or not text:
         return []
-    tokens = [(t.text, t.startchar, t.endchar) for t in _GERMAN(text, chars=True, mode="index")]
+    if stemmer is None:
+        analyzer = _GERMAN
+    else:
+        stemmer.prefetch(_WORD.findall(text.lower()))
+        analyzer = german_analyzer(stemmer)
+    tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
     spans: list[tuple[int, int]] = []
     for term, start, end in tokens:
         if term in stems or (words and fold(text[start:end].lower()) in words):
             spans.append((start, end))
-        elif parts and end - start >= MIN_WORD and _has_part(text[start:end], parts):
+        elif parts and end - start >= MIN_WORD and _has_part(text[start:end], parts, stemmer):
             spans.append((start, end))  # the whole compound that contains a matched part
     terms = [t[0] for t in tokens]
     for sequence, slop in phrases:
@@ -97,12 +106,16 @@ def match_spans(text: str, field: str, marks: MarkPlan) -> list[tuple[int, int]]
     return _merge(text, spans)
 
 
-def _has_part(written: str, parts: set[str]) -> bool:
+def _has_part(written: str, parts: set[str], stemmer: Stemmer | None) -> bool:
     folded = fold(written.lower())
     # Cheap test first: a part's stem is (nearly always) inside the folded word.
     if not any(part[:4] in folded for part in parts):
         return False
-    return any(stem(part) in parts for part in parts_of(written))
+    if stemmer is None:
+        return any(stem(part) in parts for part in parts_of(written))
+    if not written[:1].isupper():
+        return False  # only nouns are split, as when indexing
+    return any(stemmer(part) in parts for part in stemmer.parts(written.lower()))
 
 
 def _phrase_spans(

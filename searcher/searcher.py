@@ -26,6 +26,7 @@ from index.aliases import AliasTable
 from index.columns import column_lookup
 from index.errors import IndexDamaged, SearchError
 from index.schema import UNDATED
+from index.stems import Stemmer, StemStore
 from index.store import open_index, read_meta
 
 from .compiler import MAX_EXPANSIONS, CompiledQuery, compile_query
@@ -197,6 +198,7 @@ class Searcher:
             ) from None
         old_searcher, old_ix = self._searcher, self._ix
         self._ix, self._searcher, self._data = ix, searcher, meta.data
+        self._stemmer = Stemmer(StemStore.open_for_reading(self.index_dir))
         if old_searcher is not None:
             old_searcher.close()
             old_ix.close()
@@ -214,6 +216,7 @@ class Searcher:
             if fresh is self._searcher:
                 return False
             self._searcher = fresh
+            self._stemmer = Stemmer(StemStore.open_for_reading(self.index_dir))  # with the new words
             return True
 
     def close(self) -> None:
@@ -272,7 +275,9 @@ class Searcher:
         node = parse_query(query, any_terms=any_terms)
         with self._lock:
             searcher = self._live()
-            compiled = compile_query(node, searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases)
+            compiled = compile_query(
+                node, searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases, stemmer=self._stemmer
+            )
             ranked, total, complete = self._run(searcher, compiled, limit * page, sort)
             first = (page - 1) * limit
             hits = tuple(
@@ -325,10 +330,10 @@ class Searcher:
         body = stored.get("body", "")
         parts: list[Snippet] = []
         if snippets:
-            title_spans = match_spans(title, "title", compiled.marks)
+            title_spans = match_spans(title, "title", compiled.marks, self._stemmer)
             if title_spans:
                 parts.append(Snippet("title", title, tuple(title_spans)))
-            parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks)))
+            parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks, self._stemmer)))
         return Hit(
             rank=rank,
             id=stored.get("id", ""),
@@ -345,7 +350,7 @@ class Searcher:
     def _suggest(self, searcher: Any, compiled: CompiledQuery, query: str) -> str | None:
         from .suggest import suggest_query
 
-        return suggest_query(searcher, query, compiled.terms)
+        return suggest_query(searcher, query, compiled.terms, self._stemmer)
 
     # -- reading one article ---------------------------------------------------
 
@@ -365,9 +370,15 @@ class Searcher:
             title_spans: list[tuple[int, int]] = []
             body_spans: list[tuple[int, int]] = []
             if query:
-                compiled = compile_query(parse_query(query), searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases)
-                title_spans = match_spans(title, "title", compiled.marks)
-                body_spans = match_spans(body, "body", compiled.marks)
+                compiled = compile_query(
+                    parse_query(query),
+                    searcher.reader(),
+                    max_expansions=self.max_expansions,
+                    aliases=self.aliases,
+                    stemmer=self._stemmer,
+                )
+                title_spans = match_spans(title, "title", compiled.marks, self._stemmer)
+                body_spans = match_spans(body, "body", compiled.marks, self._stemmer)
         return Article(
             id=stored.get("id", ""),
             title=title,

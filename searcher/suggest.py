@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from whoosh import query as wq
 from whoosh.support.levenshtein import distance
 
-from index.analysis import fold, german_analyzer, is_stopword, stem
+from index.analysis import fold, is_stopword, stem, unstemmed_analyzer
+from index.stems import Stemmer
 from index.errors import QuerySyntaxError
 
 __all__ = ["suggest_query"]
 
-_GERMAN = german_analyzer()
+_WORDS = unstemmed_analyzer()
 _WORDS_FIELDS = {"title": "title_words", "body": "body_words"}
 
 
-def _known(reader: Any, field: str, word: str) -> bool:
-    return reader.doc_frequency(field, stem(word.lower())) > 0
+def _known(reader: Any, field: str, word: str, stemfn: Callable[[str], str]) -> bool:
+    return reader.doc_frequency(field, stemfn(word.lower())) > 0
 
 
 def _closest(reader: Any, field: str, word: str) -> str | None:
@@ -41,7 +42,7 @@ def _as_written(searcher: Any, field: str, folded: str) -> str:
     """How an article wrote the folded word ``folded`` (``prasident`` -> ``Präsident``)."""
     for docnum in searcher.docs_for_query(wq.Term(_WORDS_FIELDS[field], folded)):
         text = searcher.stored_fields(docnum).get(field, "")
-        for token in _GERMAN(text, chars=True, mode="index"):
+        for token in _WORDS(text, chars=True):
             written = text[token.startchar : token.endchar]
             if fold(written.lower()) == folded:
                 return written
@@ -49,7 +50,9 @@ def _as_written(searcher: Any, field: str, folded: str) -> str:
     return folded
 
 
-def suggest_query(searcher: Any, query: str, terms: Iterable[tuple[str, str, int]]) -> str | None:
+def suggest_query(
+    searcher: Any, query: str, terms: Iterable[tuple[str, str, int]], stemmer: Stemmer | None = None
+) -> str | None:
     """A corrected query, replacing words the index does not know by close ones that it does.
 
     :param terms: ``(field, word, position)`` of the plain words of the query.
@@ -58,7 +61,7 @@ def suggest_query(searcher: Any, query: str, terms: Iterable[tuple[str, str, int
     reader = searcher.reader()
     replacements: dict[int, tuple[str, str]] = {}
     for field, word, position in terms:
-        if position in replacements or field not in _WORDS_FIELDS or _known(reader, field, word):
+        if position in replacements or field not in _WORDS_FIELDS or _known(reader, field, word, stemmer or stem):
             continue
         close = _closest(reader, field, word)
         if close is not None:
@@ -76,7 +79,7 @@ def suggest_query(searcher: Any, query: str, terms: Iterable[tuple[str, str, int
     from .query import parse_query
 
     try:
-        compiled = compile_query(parse_query(corrected), reader)
+        compiled = compile_query(parse_query(corrected), reader, stemmer=stemmer)
     except QuerySyntaxError:
         return None
     return corrected if searcher.search(compiled.query, limit=1).scored_length() else None

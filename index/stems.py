@@ -1,0 +1,211 @@
+"""The stems of an index's words, kept beside the index, so that searching needs no NLTK.
+
+Importing NLTK costs about 200 ms, more than opening an index and answering a
+query together. Every word an index holds is stemmed once, when it is
+indexed; the indexer records ``folded word -> stem`` for all of them in
+``stems.sqlite`` in the index directory, and a searcher reads stems from there.
+Only a query word the archive has never seen still needs NLTK.
+
+The stem of a word depends only on its folded form (:func:`index.analysis.stem`),
+and the folded forms are exactly the terms of the ``title_words`` and
+``body_words`` fields, which is where the indexer takes them from.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+from .analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem_folded
+from .compounds import MIN_WORD, split_compound
+from .schema import SCHEMA_VERSION
+
+__all__ = ["StemStore", "Stemmer", "STORE_NAME", "record_stems"]
+
+STORE_NAME = "stems.sqlite"
+_BATCH = 900  # below SQLite's limit of host parameters in one statement
+_VERSION = f"{SCHEMA_VERSION}/2"  # the analysis, and this file's own layout
+_WORD = re.compile(WORD_PATTERN)
+
+
+class StemStore:
+    """The ``stems.sqlite`` of an index directory.
+
+    :param path: the database file.
+    :param writable: create it if missing and allow :meth:`add`.
+    """
+
+    def __init__(self, path: Path | str, *, writable: bool = False) -> None:
+        self.path = Path(path)
+        if writable:
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            if self.analysis_version() != _VERSION:
+                # Stems of another analysis are wrong for this one: start afresh.
+                self._db.execute("DROP TABLE IF EXISTS stems")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('analysis', ?)", (_VERSION,))
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS stems (word TEXT PRIMARY KEY, stem TEXT NOT NULL, parts TEXT) WITHOUT ROWID"
+            )
+            self._db.commit()
+        else:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+
+    def analysis_version(self) -> str | None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'analysis'").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    @classmethod
+    def open_for_reading(cls, index_dir: Path | str) -> "StemStore | None":
+        """The store of an index, or None when it has none (an index written before stores existed)."""
+        path = Path(index_dir) / STORE_NAME
+        if not path.is_file():
+            return None
+        try:
+            store = cls(path)
+        except sqlite3.Error:
+            return None
+        if store.analysis_version() != _VERSION:
+            store.close()
+            return None
+        return store
+
+    def lookup(self, words: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...] | None]]:
+        """What the store has for ``words`` (folded): ``word -> (stem, compound parts)``.
+
+        The parts are None for words too short to be compounds.
+        """
+        unique = list(dict.fromkeys(words))
+        found: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        try:
+            for start in range(0, len(unique), _BATCH):
+                batch = unique[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(f"SELECT word, stem, parts FROM stems WHERE word IN ({marks})", batch)
+                for word, stem, parts in rows:
+                    found[word] = (stem, None if parts is None else tuple(parts.split()))
+        except sqlite3.Error:
+            pass  # a damaged store only costs speed: the stemmer falls back to NLTK
+        return found
+
+    def add(self, rows: Iterable[tuple[str, str, str | None]]) -> None:
+        """Add ``(word, stem, parts)`` rows; parts space-separated, or None."""
+        self._db.executemany("INSERT OR REPLACE INTO stems (word, stem, parts) VALUES (?, ?, ?)", rows)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def record_stems(index_dir: Path | str, reader: Any) -> int:
+    """Add the stems of the words of ``reader`` that the store lacks; returns how many.
+
+    :param reader: a Whoosh reader of the index (its ``title_words`` and ``body_words``).
+    """
+    store = StemStore(Path(index_dir) / STORE_NAME, writable=True)
+    try:
+        added = 0
+        batch: list[str] = []
+
+        def flush() -> int:
+            known = store.lookup(batch)
+            new = {word for word in batch if word not in known}
+            # The parts of new compounds too: marking Sicherheitsgarantien for a
+            # search of Garantien compares the stems of its parts.
+            split = {word: split_compound(word) for word in new if len(word) >= MIN_WORD}
+            parts = {part for word_parts in split.values() for part in word_parts}
+            parts.difference_update(new)
+            parts.difference_update(store.lookup(parts))
+            rows = [(w, stem_folded(w), " ".join(split[w]) if w in split else None) for w in new | parts]
+            store.add(rows)
+            batch.clear()
+            return len(rows)
+
+        seen: set[str] = set()
+        for word in _words(reader):
+            if word in seen:
+                continue
+            seen.add(word)
+            batch.append(word)
+            if len(batch) >= 5000:
+                added += flush()
+        if batch:
+            added += flush()
+        return added
+    finally:
+        store.close()
+
+
+def _words(reader: Any) -> Iterable[str]:
+    """The folded words of the index, and those of the shipped alias table's names.
+
+    A query for ``Lawrow`` also searches ``Lavrov``; with its stem kept here,
+    that needs no NLTK either, even if no article ever wrote it.
+    """
+    for field in ("title_words", "body_words"):
+        for raw in reader.lexicon(field):
+            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    from .aliases import SHIPPED_ALIASES, AliasTable
+
+    if SHIPPED_ALIASES.is_file():
+        for entity in AliasTable.shipped().entities:
+            for name in entity.names:
+                yield from (fold(word.lower()) for word in _WORD.findall(name))
+
+
+class Stemmer:
+    """Stems words from an index's store, falling back to NLTK for words it lacks.
+
+    Callable like :func:`index.analysis.stem` (a lower-case word in, its
+    stem out); :meth:`prefetch` reads many words in one query first.
+    """
+
+    def __init__(self, store: StemStore | None) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def prefetch(self, words: Iterable[str]) -> None:
+        """Fetch the stems of many lower-case words at once (the words of a hit's text)."""
+        if self.store is None:
+            return
+        wanted = {fold(w) for w in words}
+        wanted.difference_update(self._cache)
+        if wanted:
+            self._cache.update(self.store.lookup(wanted))
+
+    def _entry(self, folded: str) -> tuple[str, tuple[str, ...] | None] | None:
+        entry = self._cache.get(folded)
+        if entry is None and self.store is not None:
+            self._cache.update(self.store.lookup([folded]))
+            entry = self._cache.get(folded)
+        return entry
+
+    def known(self, word: str) -> str | None:
+        """The stem of a lower-case word if the index holds the word, else None (no NLTK)."""
+        entry = self._entry(fold(word))
+        return entry[0] if entry else None
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The compound parts of a lower-case word, from the store when it has them."""
+        entry = self._entry(fold(word))
+        if entry is not None and entry[1] is not None:
+            return entry[1]
+        return split_compound(word)  # the lexicon, loaded on first use
+
+    def __call__(self, word: str) -> str:
+        folded = fold(word)
+        entry = self._entry(folded)
+        if entry is not None:
+            return entry[0]
+        found = stem_folded(folded)  # a word the index has never seen: NLTK
+        self._cache[folded] = (found, None)
+        return found
+
+    def token(self, word: str) -> str:
+        """The indexed term of a lower-case word: its stem, or ``_`` + folded form for a stop word."""
+        return STOP_PREFIX + fold(word) if is_stopword(word) else self(word)
