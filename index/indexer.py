@@ -40,7 +40,7 @@ from .store import (
     write_meta,
 )
 
-__all__ = ["IndexConfig", "IndexSummary", "Indexer", "index_paths"]
+__all__ = ["IndexConfig", "IndexSummary", "Indexer", "index_paths", "total_size"]
 
 Warn = Callable[[str, str], None]
 Progress = Callable[[int], None]
@@ -371,7 +371,7 @@ class Indexer:
         """
         own_files = os.path.abspath(self.index_dir) + os.sep
         if self.config.procs == 0 and self._writer is None:
-            parallel = (os.cpu_count() or 1) >= 2 and _total_size(paths, PARALLEL_BYTES) >= PARALLEL_BYTES
+            parallel = (os.cpu_count() or 1) >= 2 and total_size(paths, PARALLEL_BYTES) >= PARALLEL_BYTES
             self._procs = 2 if parallel else 1
         for path in paths:
             path = Path(path)
@@ -411,15 +411,18 @@ class Indexer:
         return False
 
 
-def _total_size(paths: Sequence[Path], enough: int) -> int:
-    """The bytes in ``paths`` (files, folders walked), counted until ``enough`` is reached."""
+def total_size(paths: Iterable[Path | str], enough: int | None = None) -> int:
+    """The bytes in ``paths`` (files, folders walked), counted until ``enough`` is reached.
+
+    :param enough: stop counting once the total reaches this; None counts all.
+    """
     total = 0
     for path in paths:
         if Path(path).is_dir():
             for folder, _, files in os.walk(path):
                 for name in files:
                     total += _size(Path(folder, name))
-                    if total >= enough:
+                    if enough is not None and total >= enough:
                         return total
         else:
             total += _size(Path(path))

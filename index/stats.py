@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .indexer import total_size
 from .schema import UNDATED
 from .store import open_index, read_meta
 
@@ -45,17 +45,6 @@ class IndexStats:
             "updated": self.updated or None,
             "schema_version": self.schema_version,
         }
-
-
-def _folder_size(path: Path) -> int:
-    total = 0
-    for folder, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(folder, name))
-            except OSError:
-                pass  # a file merged away while we walked
-    return total
 
 
 def _from_seconds(value: int | None) -> datetime | None:
@@ -103,7 +92,7 @@ def index_stats(index_dir: Path | str) -> IndexStats:
         last_date=_from_seconds(last),
         undated=undated,
         sources=sorted(sources.items(), key=lambda item: (-item[1], item[0])),
-        size_bytes=_folder_size(index_dir / meta.data),
+        size_bytes=total_size([index_dir / meta.data]),
         updated=meta.updated,
         schema_version=meta.schema_version,
     )

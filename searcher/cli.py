@@ -199,7 +199,9 @@ def index_command(
     show_progress = not quiet and sys.stderr.isatty()
     progress_bar = None
     if show_progress:
-        total = sum(_input_size(path) for path in paths)
+        from index.indexer import total_size
+
+        total = total_size(paths)
         progress_bar = click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr)
         progress_bar.__enter__()
     try:
@@ -222,19 +224,6 @@ def index_command(
         click.echo(summary.line())
     if summary.failed:
         click.get_current_context().exit(ExitStatus.ERROR)
-
-
-def _input_size(path: Path) -> int:
-    if path.is_file():
-        return path.stat().st_size
-    total = 0
-    for folder, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(folder, name))
-            except OSError:
-                pass
-    return total
 
 
 # -- stats -------------------------------------------------------------------

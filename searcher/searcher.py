@@ -334,18 +334,7 @@ class Searcher:
             if title_spans:
                 parts.append(Snippet("title", title, tuple(title_spans)))
             parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks, self._stemmer)))
-        return Hit(
-            rank=rank,
-            id=stored.get("id", ""),
-            score=score,
-            title=title,
-            date=_date(stored.get("date")),
-            source=stored.get("source", "") or "",
-            category=stored.get("category", "") or "",
-            url=stored.get("url", "") or "",
-            path=stored.get("path", "") or "",
-            snippets=tuple(parts),
-        )
+        return Hit(rank=rank, score=score, title=title, snippets=tuple(parts), **_metadata(stored))
 
     def _suggest(self, searcher: Any, compiled: CompiledQuery, query: str) -> str | None:
         from .suggest import suggest_query
@@ -380,18 +369,25 @@ class Searcher:
                 title_spans = match_spans(title, "title", compiled.marks, self._stemmer)
                 body_spans = match_spans(body, "body", compiled.marks, self._stemmer)
         return Article(
-            id=stored.get("id", ""),
             title=title,
             body=body,
-            date=_date(stored.get("date")),
-            source=stored.get("source", "") or "",
-            category=stored.get("category", "") or "",
-            url=stored.get("url", "") or "",
-            path=stored.get("path", "") or "",
             title_spans=tuple(title_spans),
             body_spans=tuple(body_spans),
+            **_metadata(stored),
         )
 
 
 def _date(value: object) -> datetime | None:
     return value if isinstance(value, datetime) else None
+
+
+def _metadata(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields every result carries, with empty strings for missing ones."""
+    return {
+        "id": stored.get("id", ""),
+        "date": _date(stored.get("date")),
+        "source": stored.get("source") or "",
+        "category": stored.get("category") or "",
+        "url": stored.get("url") or "",
+        "path": stored.get("path") or "",
+    }
