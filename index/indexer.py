@@ -215,11 +215,12 @@ class Indexer:
             return self._ix.writer(
                 timeout=self.config.lock_timeout,
                 limitmb=self.config.writer_memory_mb // self._procs,
+                compound=False,
                 procs=self._procs,
                 multisegment=True,
                 start_method="spawn",
             )
-        return self._ix.writer(timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb)
+        return self._ix.writer(timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb, compound=False)
 
     @property
     def _w(self) -> Any:
