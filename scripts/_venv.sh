@@ -13,3 +13,6 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 extras="${1:-}"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root${extras}"
+# Compiled modules, so that each start of the command skips compiling (some
+# environments set PYTHONDONTWRITEBYTECODE, and an editable install compiles nothing).
+"$venv/bin/python" -m compileall -q "$root/index" "$root/searcher" >/dev/null
