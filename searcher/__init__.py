@@ -21,7 +21,9 @@ from index.errors import (
     SearchError,
 )
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from index._lazy import lazy_attributes
 
 # Imported on first use, so that the command line starts quickly.
 _LAZY = {
@@ -41,15 +43,7 @@ if TYPE_CHECKING:
     from .searcher import Article, ArticleNotFound, Hit, Searcher, SearchResult, SortOrder
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
-
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 __all__ = [
     "Article",
