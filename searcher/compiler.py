@@ -59,9 +59,6 @@ class MarkPlan:
         default_factory=lambda: {f: [] for f in _TEXT_FIELDS}
     )
 
-    def is_empty(self) -> bool:
-        return not any(self.stems.values()) and not any(self.words.values()) and not any(self.phrases.values())
-
 
 @dataclass
 class CompiledQuery:
