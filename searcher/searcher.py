@@ -307,7 +307,9 @@ class Searcher:
         if sort == "date":
             collector = searcher.collector(limit=wanted, sortedby=FieldFacet("date_sort", reverse=True))
         else:
-            collector = searcher.collector(limit=wanted + _TIE_WINDOW)
+            # No block skipping: the total is always wanted, and a skipping
+            # collector counts it by running the query a second time.
+            collector = searcher.collector(limit=wanted + _TIE_WINDOW, optimize=False)
         timed = TimeLimitCollector(collector, timelimit=self.time_limit)
         complete = True
         try:
