@@ -122,19 +122,19 @@ Zum Geburtstag gratulierten Gäste Wladimir Wladimirowitsch Putin in Sankt Peter
 }
 
 
-def write_corpus(folder: Path, articles: Mapping[str, str]) -> Path:
+def build_index(base: Path, articles: Mapping[str, str], config: IndexConfig | None = None) -> Path:
+    """Write ``articles`` as files under ``base`` and index them; every one must be added."""
     for name, text in articles.items():
-        write(folder / name, text)
-    return folder
+        write(base / "news" / name, text)
+    index_dir = base / "ix"
+    summary = index_paths(index_dir, [base / "news"], config)
+    assert (summary.added, summary.failed) == (len(articles), 0)
+    return index_dir
 
 
 @pytest.fixture(scope="module")
 def compound_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("compounds")
-    index_dir = base / "ix"
-    summary = index_paths(index_dir, [write_corpus(base / "news", COMPOUND_ARTICLES)])
-    assert (summary.added, summary.failed) == (len(COMPOUND_ARTICLES), 0)
-    return index_dir
+    return build_index(tmp_path_factory.mktemp("compounds"), COMPOUND_ARTICLES)
 
 
 @pytest.fixture(scope="module")
@@ -145,11 +145,7 @@ def compounds(compound_index: Path) -> Iterator[Searcher]:
 
 @pytest.fixture(scope="module")
 def names_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("names")
-    index_dir = base / "ix"
-    summary = index_paths(index_dir, [write_corpus(base / "news", NAME_ARTICLES)])
-    assert (summary.added, summary.failed) == (len(NAME_ARTICLES), 0)
-    return index_dir
+    return build_index(tmp_path_factory.mktemp("names"), NAME_ARTICLES)
 
 
 @pytest.fixture(scope="module")
@@ -271,10 +267,7 @@ def test_a_title_query_does_not_match_parts(compounds: Searcher) -> None:
 
 
 def test_compound_parts_can_be_turned_off(tmp_path: Path) -> None:
-    index_dir = tmp_path / "ix"
-    corpus = write_corpus(tmp_path / "news", COMPOUND_ARTICLES)
-    summary = index_paths(index_dir, [corpus], IndexConfig(compound_parts=False))
-    assert (summary.added, summary.failed) == (len(COMPOUND_ARTICLES), 0)
+    index_dir = build_index(tmp_path, COMPOUND_ARTICLES, IndexConfig(compound_parts=False))
     with Searcher(index_dir) as searcher:
         assert ids(searcher, "Garantien") == ["garantien.txt"]
         assert ids(searcher, "Waffenstillstand") == []
