@@ -207,20 +207,22 @@ class Indexer:
                 self._switch_to_new_data()
 
     def _new_writer(self) -> Any:
+        from .segment_writer import ArticleMpWriter, ArticleSegmentWriter
+
         if self._procs > 1:
             # Measured on 10kGNAD: two workers that each write their own
-            # segment (multisegment) index 1.7x faster than one process; merging
-            # their segments at commit made it slower than one process. "spawn"
-            # keeps the workers from inheriting the writer lock's descriptor.
-            return self._ix.writer(
+            # segment index 1.7x faster than one process; merging their
+            # segments at commit made it slower than one process.
+            return ArticleMpWriter(
+                self._ix,
+                procs=self._procs,
                 timeout=self.config.lock_timeout,
                 limitmb=self.config.writer_memory_mb // self._procs,
                 compound=False,
-                procs=self._procs,
-                multisegment=True,
-                start_method="spawn",
             )
-        return self._ix.writer(timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb, compound=False)
+        return ArticleSegmentWriter(
+            self._ix, timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb, compound=False
+        )
 
     @property
     def _w(self) -> Any:

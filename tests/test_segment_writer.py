@@ -1,0 +1,122 @@
+"""diplosearch's segment writer writes what Whoosh's own writer writes, faster.
+
+A search reads postings, term statistics, field lengths and stored fields; for
+the same articles both writers must give every one of them the same value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import whoosh.index
+from whoosh.writing import SegmentWriter
+
+from conftest import REPO_ROOT, run_cli, stats_json
+from index.documents import Article, read_articles
+from index.indexer import _document_fields
+from index.schema import build_schema
+from index.segment_writer import ArticleSegmentWriter
+
+FIXTURES = [REPO_ROOT / "seeds", REPO_ROOT / "tests" / "fixtures" / "news"]
+
+
+def _articles(paths: list[Path], limit: int | None = None) -> list[Article]:
+    found: list[Article] = []
+    for path in paths:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file():
+                found.extend(a for a in read_articles(file, root=path) if isinstance(a, Article))
+    return found[:limit]
+
+
+def _write(writer_class: type, articles: list[Article], limitmb: int = 64, parts: bool = True) -> Any:
+    ix = whoosh.index.create_in(tempfile.mkdtemp(), build_schema())
+    writer = writer_class(ix, limitmb=limitmb, compound=False)
+    for article in articles:
+        writer.add_document(**_document_fields(article, article.content_hash, parts))
+    writer.commit()
+    return ix
+
+
+def _contents(ix: Any) -> Iterator[tuple[Any, ...]]:
+    """Everything a search can read from an index, in a fixed order."""
+    with ix.reader() as reader:
+        for fieldname, term in reader.all_terms():
+            info = reader.term_info(fieldname, term)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                     info.max_weight(), info.min_id(), info.max_id())
+            matcher = reader.postings(fieldname, term)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            yield fieldname, term, stats, postings
+        for docnum in reader.all_doc_ids():
+            lengths = tuple(reader.doc_field_length(docnum, name) for name in ("title", "body", "body_words", "parts"))
+            yield docnum, dict(reader.stored_fields(docnum)), lengths
+
+
+def _assert_same(articles: list[Article], **options: Any) -> int:
+    expected = list(_contents(_write(SegmentWriter, articles, **options)))
+    actual = list(_contents(_write(ArticleSegmentWriter, articles, **options)))
+    assert len(actual) == len(expected)
+    for got, wanted in zip(actual, expected):
+        assert got == wanted
+    return len(expected)
+
+
+def test_the_fixture_articles_give_the_same_index() -> None:
+    articles = _articles(FIXTURES)
+    assert len(articles) >= 10
+    assert _assert_same(articles) > 1000
+
+
+def test_without_compound_parts_the_same_index() -> None:
+    _assert_same(_articles(FIXTURES), parts=False)
+
+
+def test_odd_texts_give_the_same_index() -> None:
+    odd = [
+        Article(id="empty", title="", body=""),
+        Article(id="stops", title="Der die das", body="und oder aber, und DAS."),
+        Article(id="marks", title="Erdoğan & Łukaszenka", body="Straße, STRASSE, Strasse; Fußball-WM 2026!"),
+        Article(id="long", title="Wiederholung", body=" ".join(["Verhandlung"] * 3000 + ["Ende"])),
+    ]
+    _assert_same(odd + _articles(FIXTURES, limit=3))
+
+
+def test_a_pool_past_its_memory_limit_gives_the_same_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tiny limit makes the pool write sorted runs to disk and merge them.
+    from index import segment_writer
+
+    monkeypatch.setattr(segment_writer, "_POSTING_BYTES", 600)
+    articles = _articles(FIXTURES)
+    _assert_same(articles, limitmb=1)
+
+
+def test_real_articles_give_the_same_index(shared_dir: Path) -> None:
+    articles = _articles([shared_dir / "corpus" / "10kgnad_test.jsonl"], limit=150)
+    assert len(articles) == 150
+    _assert_same(articles)
+
+
+def test_two_worker_run_indexes_every_article_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "news.jsonl"
+    articles = list(itertools.islice(itertools.cycle(_articles(FIXTURES)), 60))
+    with corpus.open("w", encoding="utf-8") as out:
+        for number, article in enumerate(articles):
+            out.write(json.dumps({"id": f"a{number}", "title": article.title, "text": article.body}) + "\n")
+    index_dir = tmp_path / "ix"
+    result = run_cli("index", corpus, "--index", index_dir, "--procs", "2", "--field", "body=text", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert stats_json(index_dir)["articles"] == 60
+    found = run_cli("search", "Lawrow", "--index", index_dir, "--format", "json", "--limit", "100")
+    assert found.exit_code == 0, found.stderr
+    ids = [hit["id"] for hit in json.loads(found.stdout)["hits"]]
+    assert len(ids) == len(set(ids)) > 0
