@@ -301,8 +301,9 @@ class Searcher:
         )
 
     def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool]:
-        from whoosh.collectors import TimeLimit, TimeLimitCollector
         from whoosh.sorting import FieldFacet
+
+        from .deadline import DeadlineCollector, TimeLimit
 
         if sort == "date":
             collector = searcher.collector(limit=wanted, sortedby=FieldFacet("date_sort", reverse=True))
@@ -310,12 +311,14 @@ class Searcher:
             # No block skipping: the total is always wanted, and a skipping
             # collector counts it by running the query a second time.
             collector = searcher.collector(limit=wanted + _TIE_WINDOW, optimize=False)
-        timed = TimeLimitCollector(collector, timelimit=self.time_limit)
+        timed = DeadlineCollector(collector, self.time_limit)
         complete = True
         try:
             searcher.search_with_collector(compiled.query, timed)
         except TimeLimit:
             complete = False
+        finally:
+            timed.disarm()
         results = timed.results()
         total = results.estimated_length() if not complete else len(results)
         if sort == "date":
