@@ -95,9 +95,18 @@ def test_a_pool_past_its_memory_limit_gives_the_same_index(monkeypatch: pytest.M
     # A tiny limit makes the pool write sorted runs to disk and merge them.
     from index import segment_writer
 
-    monkeypatch.setattr(segment_writer, "_POSTING_BYTES", 600)
+    monkeypatch.setattr(segment_writer, "_POSTING_BYTES", 3000)
+    spills: list[int] = []
+    spill = segment_writer.GroupedPostingPool._spill
+
+    def counted_spill(pool: segment_writer.GroupedPostingPool) -> None:
+        spills.append(len(pool.groups))
+        spill(pool)
+
+    monkeypatch.setattr(segment_writer.GroupedPostingPool, "_spill", counted_spill)
     articles = _articles(FIXTURES)
     _assert_same(articles, limitmb=1)
+    assert len(spills) >= 3
 
 
 def test_real_articles_give_the_same_index(shared_dir: Path) -> None:
