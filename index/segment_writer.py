@@ -30,7 +30,8 @@ from array import array
 from collections import defaultdict
 from typing import Any, Callable, Iterator
 
-from whoosh.system import emptybytes
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.multiproc import MpWriter
 from whoosh.writing import PostingPool, SegmentWriter
@@ -53,6 +54,10 @@ _SINGLE_POSITIONS: dict[int, bytes] = {}
 # all told, at 11 postings per term.
 _POSTING_BYTES = 60
 _TERM_BYTES = 450
+
+#: Terms with at most this many postings in a segment keep them in their term
+#: entry: no postings block to write, and none to read when searching.
+INLINE_POSTINGS = 2
 
 Posting = tuple[bytes, int, float, bytes]
 Group = tuple["array[int]", "array[float]", list[bytes]]
@@ -183,8 +188,11 @@ class GroupedPostingPool(PostingPool):
     term by term, so memory stays bounded and no posting is sorted.
     """
 
-    def __init__(self, tempstore: Any, segment: Any, limitmb: int = 128, **kwargs: Any) -> None:
+    def __init__(
+        self, tempstore: Any, segment: Any, limitmb: int = 128, inline_limit: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self.inline_limit = inline_limit
         # (field name, term) -> (docnums, weights, values), each in docnum order
         self.groups: dict[tuple[str, bytes], Group] = {}
 
@@ -279,12 +287,36 @@ class GroupedPostingPool(PostingPool):
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, schema[fieldname])
                 current_field = fieldname
-            fieldwriter.start_term(term)
-            _add_postings(fieldwriter._postwriter, docnums, weights, values, lengths_of(fieldname, docnums))
-            fieldwriter.finish_term()
+            lengths = lengths_of(fieldname, docnums)
+            if len(docnums) <= self.inline_limit and all(values):
+                _write_inline_term(fieldwriter, term, docnums, weights, values, lengths)
+            else:
+                fieldwriter.start_term(term)
+                _add_postings(fieldwriter._postwriter, docnums, weights, values, lengths)
+                fieldwriter.finish_term()
         if current_field is not None:
             fieldwriter.finish_field()
         self.cleanup()
+
+
+def _write_inline_term(
+    fieldwriter: Any, term: bytes, docnums: array[int], weights: array[float], values: list[bytes], lengths: list[int]
+) -> None:
+    """Write a rare term with its few postings inside its term entry (no postings block).
+
+    Whoosh reads such "inlined" postings (``W3TermInfo.is_inlined``); its
+    writer's own inlining calls a method that ``W3TermInfo`` lacks, so this
+    does what it means to: the block statistics, then the postings, into the
+    term entry.
+    """
+    writer = fieldwriter._postwriter
+    terminfo = W3TermInfo()
+    writer.start_postings(fieldwriter._format, terminfo)
+    _add_postings(writer, docnums, weights, values, lengths)
+    terminfo.add_block(writer)
+    terminfo.set_inlined(writer._ids, writer._weights, writer._values)
+    writer._terminfo = None
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + term, terminfo.to_bytes())
 
 
 def _add_postings(
@@ -325,10 +357,12 @@ class ArticleSegmentWriter(SegmentWriter):
     other than the text fields go through their own analyzers, as in Whoosh.
     """
 
-    def __init__(self, ix: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, *args: Any, inline_postings: int = INLINE_POSTINGS, **kwargs: Any) -> None:
         super().__init__(ix, *args, **kwargs)
         limit = self.pool.limit // (1024 * 1024)
-        self.pool = GroupedPostingPool(self._tempstorage, self.newsegment, limitmb=limit)
+        self.pool = GroupedPostingPool(
+            self._tempstorage, self.newsegment, limitmb=limit, inline_limit=inline_postings
+        )
         self.analysis = ArticleAnalysis()
         # Field lengths of the documents added here, by docnum, as the segment
         # stores them (one byte each); merged-in documents are not here.

@@ -77,6 +77,17 @@ def test_the_fixture_articles_give_the_same_index() -> None:
     assert _assert_same(articles) > 1000
 
 
+def test_rare_terms_keep_their_postings_in_the_term_entry() -> None:
+    from index.segment_writer import INLINE_POSTINGS
+
+    ix = _write(ArticleSegmentWriter, _articles(FIXTURES))
+    with ix.reader() as reader:
+        infos = [reader.term_info(f, t) for f, t in reader.all_terms() if f == "body"]
+    inlined = [info for info in infos if info.is_inlined()]
+    assert inlined and all(info.doc_frequency() <= INLINE_POSTINGS for info in inlined)
+    assert any(info.doc_frequency() > INLINE_POSTINGS for info in infos)
+
+
 def test_without_compound_parts_the_same_index() -> None:
     _assert_same(_articles(FIXTURES), parts=False)
 
