@@ -6,9 +6,10 @@ import multiprocessing
 import os
 import pickle
 import threading
+from pathlib import Path
 from typing import Any
 
-__all__ = ["exit_with_parent", "run_segment_worker"]
+__all__ = ["exit_with_parent", "run_segment_worker", "save_described_words", "take_described_words"]
 
 _watching = False
 
@@ -49,6 +50,8 @@ def run_segment_worker(storage: Any, indexname: str, jobqueue: Any, resultqueue:
     from .segment_writer import ArticleSegmentWriter
 
     exit_with_parent()
+    writer_args = dict(writer_args)
+    stems_dir = writer_args.pop("stems_dir", None)
     ix = storage.open_index(indexname, schema=build_schema())
     writer = ArticleSegmentWriter(ix, _lk=False, **writer_args)
     jobs = writer.temp_storage()
@@ -63,4 +66,37 @@ def run_segment_worker(storage: Any, indexname: str, jobqueue: Any, resultqueue:
                 writer.add_document(**fields)
         jobs.delete_file(filename)
     segment = writer._finalize_segment()
+    if stems_dir is not None:
+        save_described_words(stems_dir, writer.analysis.folded_words())
     resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+
+
+#: Files in which workers leave the stem store entries of their words.
+DESCRIBED_PATTERN = "stems-*.pending"
+
+
+def save_described_words(directory: str, words: set[str]) -> None:
+    """Compute the stem store's entries of ``words`` and leave them in ``directory`` for the run."""
+    from .stems import describe_words
+
+    path = Path(directory) / f"stems-{os.getpid()}-{len(words)}.pending"
+    partial = path.with_suffix(".partial")
+    with open(partial, "wb") as stream:
+        pickle.dump(describe_words(words), stream, pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def take_described_words(directory: Path) -> dict[str, Any]:
+    """Read and remove the entries that workers left in ``directory`` (see :func:`save_described_words`).
+
+    Entries depend only on the word, so files left by a killed run are as good as new ones.
+    """
+    described: dict[str, Any] = {}
+    for path in sorted(Path(directory).glob(DESCRIBED_PATTERN)):
+        try:
+            with open(path, "rb") as stream:
+                described.update(pickle.load(stream))
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass  # a damaged file only costs time: the entries are computed again
+        path.unlink(missing_ok=True)
+    return described

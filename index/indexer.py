@@ -27,6 +27,7 @@ from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
 from .errors import DocumentError, IndexNotFound
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
+from ._workers import take_described_words
 from .stems import STORE_NAME, record_stems
 from .store import (
     IndexLock,
@@ -219,6 +220,7 @@ class Indexer:
                 timeout=self.config.lock_timeout,
                 limitmb=self.config.writer_memory_mb // self._procs,
                 compound=False,
+                stems_dir=str(self.index_dir),
             )
         return ArticleSegmentWriter(
             self._ix, timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb, compound=False
@@ -271,7 +273,7 @@ class Indexer:
             self.commit()
             if changed or self.rebuild or not (self.index_dir / STORE_NAME).exists():
                 with self._ix.reader() as reader:
-                    record_stems(self.index_dir, reader)
+                    record_stems(self.index_dir, reader, take_described_words(self.index_dir))
             if self.rebuild:
                 old = self._meta.data if self._meta else ""
                 self._switch_to_new_data()

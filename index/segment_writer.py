@@ -130,6 +130,10 @@ class ArticleAnalysis:
         self._words[written] = description
         return description
 
+    def folded_words(self) -> set[str]:
+        """The folded forms of the distinct words analysed (since the cache last started afresh)."""
+        return {description[1].decode() for description in self._words.values()}
+
     def _field(
         self, text: str, parts_counts: dict[bytes, int] | None
     ) -> tuple[int, list[Posting], list[Posting]]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem_folded
 from .compounds import MIN_WORD, split_compound
 from .schema import SCHEMA_VERSION
 
-__all__ = ["StemStore", "Stemmer", "STORE_NAME", "record_stems"]
+__all__ = ["StemStore", "Stemmer", "STORE_NAME", "record_stems", "describe_words"]
 
 STORE_NAME = "stems.sqlite"
 _BATCH = 900  # below SQLite's limit of host parameters in one statement
@@ -102,11 +102,28 @@ class StemStore:
         self._db.close()
 
 
-def record_stems(index_dir: Path | str, reader: Any) -> int:
+#: A word's entry in the store: its stem, and its compound parts (None for
+#: words too short to be compounds).
+Entry = tuple[str, "tuple[str, ...] | None"]
+
+
+def describe_words(words: Iterable[str]) -> dict[str, Entry]:
+    """The store's entries for folded words, as :func:`record_stems` computes them.
+
+    An indexing worker computes these for the words it analysed, so that the
+    run's end need not compute them again in one process.
+    """
+    return {w: (stem_folded(w), split_compound(w) if len(w) >= MIN_WORD else None) for w in words}
+
+
+def record_stems(index_dir: Path | str, reader: Any, described: Mapping[str, Entry] | None = None) -> int:
     """Add the stems of the words of ``reader`` that the store lacks; returns how many.
 
     :param reader: a Whoosh reader of the index (its ``title_words`` and ``body_words``).
+    :param described: entries already computed (:func:`describe_words`), used
+        instead of computing them again.
     """
+    described = described or {}
     store = StemStore(Path(index_dir) / STORE_NAME, writable=True)
     try:
         added = 0
@@ -117,11 +134,12 @@ def record_stems(index_dir: Path | str, reader: Any) -> int:
             new = {word for word in batch if word not in known}
             # The parts of new compounds too: marking Sicherheitsgarantien for a
             # search of Garantien compares the stems of its parts.
-            split = {word: split_compound(word) for word in new if len(word) >= MIN_WORD}
-            parts = {part for word_parts in split.values() for part in word_parts}
+            entries = {word: described.get(word) or describe_words([word])[word] for word in new}
+            parts = {part for _, word_parts in entries.values() for part in word_parts or ()}
             parts.difference_update(new)
             parts.difference_update(store.lookup(parts))
-            rows = [(w, stem_folded(w), " ".join(split[w]) if w in split else None) for w in new | parts]
+            rows = [(w, stem, None if split is None else " ".join(split)) for w, (stem, split) in entries.items()]
+            rows.extend((w, described[w][0] if w in described else stem_folded(w), None) for w in parts)
             store.add(rows)
             batch.clear()
             return len(rows)

@@ -140,3 +140,17 @@ def test_two_worker_run_indexes_every_article_once(tmp_path: Path) -> None:
     assert found.exit_code == 0, found.stderr
     ids = [hit["id"] for hit in json.loads(found.stdout)["hits"]]
     assert len(ids) == len(set(ids)) > 0
+    # The workers' stem store entries reached the store, and no file of theirs stayed behind.
+    assert not list(index_dir.glob("stems-*"))
+    one_process = tmp_path / "ix1"
+    assert run_cli("index", corpus, "--index", one_process, "--procs", "1", "--field", "body=text", "-q").exit_code == 0
+    assert _store_rows(index_dir) == _store_rows(one_process)
+
+
+def _store_rows(index_dir: Path) -> set[tuple[str, str, str | None]]:
+    import sqlite3
+
+    from index.stems import STORE_NAME
+
+    with sqlite3.connect(index_dir / STORE_NAME) as db:
+        return set(db.execute("SELECT word, stem, parts FROM stems"))
