@@ -22,6 +22,7 @@ from index.analysis import WORD_PATTERN, fold, german_analyzer, simple_analyzer
 from index.stems import Stemmer
 from index.errors import QuerySyntaxError
 
+from .phrases import ExactPhrase
 from .query import And, DateRange, Field, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
 
 __all__ = ["CompiledQuery", "MarkPlan", "compile_query", "TITLE_BOOST", "MAX_EXPANSIONS"]
@@ -207,7 +208,7 @@ class _Compiler:
                     self.marks.phrases[f].append((tuple(stems), 0))
         if len(stems) == 1:
             return self.per_field(fields, lambda f, b: wq.Term(f, stems[0], boost=b * boost))
-        return self.per_field(fields, lambda f, b: wq.Phrase(f, list(stems), slop=1, boost=b * boost))
+        return self.per_field(fields, lambda f, b: ExactPhrase(f, list(stems), boost=b * boost))
 
     def with_aliases(
         self, query: Any, key: tuple[str, ...], fields: tuple[str, ...], boost: float, positive: bool, exact: bool = False
