@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .analysis import WORD_PATTERN, fold
 from .errors import SearchError
@@ -165,6 +165,18 @@ class AliasTable:
     def lookup(self, key: Sequence[str]) -> list[Entity]:
         """The entities one of whose names has the folded words ``key``."""
         return [self.entities[n] for n in self._index().get(tuple(key), [])]
+
+    def named(self) -> Iterator[tuple[tuple[str, ...], Entity]]:
+        """Every name's folded words with the entity it names (entities sharing a name are one)."""
+        for key, numbers in self._index().items():
+            yield key, self.entities[numbers[0]]
+
+    def names_of(self, key: Sequence[str]) -> list[tuple[str, ...]]:
+        """The folded words of every name of the entities named ``key``, ``key`` included."""
+        found: dict[tuple[str, ...], None] = {}
+        for number in self._index().get(tuple(key), []):
+            found.update(dict.fromkeys(self._keys[number]))
+        return list(found)
 
     def alternatives(self, key: Sequence[str], *, exact: bool = False) -> list[tuple[str, ...]]:
         """The folded words of all other names of the entities named ``key``.

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .aliases import AliasTable
 from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
+from .entities import FIELD_OF_KIND, find_entities
 from .errors import DocumentError, IndexNotFound
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
 from ._workers import take_described_words
@@ -63,6 +65,9 @@ class IndexConfig:
     :param keep_missing: keep articles whose source vanished.
     :param compound_parts: index the parts of compounds (``Garantien`` then
         finds ``Sicherheitsgarantien``); off makes a smaller, faster index.
+    :param entities: record the people, places and organisations each article
+        names (``people``, ``places``, ``orgs``; see :mod:`index.entities`).
+    :param aliases: the alias table those names come from; None is the shipped one.
     :param procs: processes that analyse and write: 1, 2, ...; 0 decides by
         the input: both cores (when there are two) for inputs of
         :data:`PARALLEL_BYTES` or more, one process for less (measured break-even: 0.3 to 1 MB), where starting
@@ -76,6 +81,8 @@ class IndexConfig:
     keep_missing: bool = False
     procs: int = 0
     compound_parts: bool = True
+    entities: bool = True
+    aliases: AliasTable | None = None
 
 
 @dataclass
@@ -157,6 +164,7 @@ class Indexer:
         self.summary = IndexSummary()
         self._warn = warn or (lambda where, message: None)
         self._lock = IndexLock(self.index_dir, self.config.lock_timeout)
+        self._aliases = (self.config.aliases or AliasTable.shipped()) if self.config.entities else None
         self._known: dict[str, _Known] = {}
         self._seen: dict[str, str] = {}  # id -> file it came from in this run
         self._clean_files: set[str] = set()  # read completely, without a failed record
@@ -194,6 +202,7 @@ class Indexer:
             self._ix = open_index(self.index_dir)
             self._data_name = meta.data
             self._meta = meta
+            remove_stale_data(self.index_dir, keep=meta.data)  # left by a killed rebuild
             self._load_known()
         else:
             # A new index, or a rebuild: write into a fresh data folder that
@@ -329,7 +338,7 @@ class Indexer:
         if known is not None and known.hash == digest and known.path == article.path:
             self.summary.unchanged += 1
             return "unchanged"
-        fields = _document_fields(article, digest, self.config.compound_parts)
+        fields = _document_fields(article, digest, self.config.compound_parts, self._aliases)
         if known is None:
             self._w.add_document(**fields)
             self.summary.added += 1
@@ -441,7 +450,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _document_fields(article: Article, digest: str, compound_parts: bool) -> dict[str, Any]:
+def _document_fields(
+    article: Article, digest: str, compound_parts: bool, aliases: AliasTable | None = None
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
@@ -464,6 +475,11 @@ def _document_fields(article: Article, digest: str, compound_parts: bool) -> dic
     if article.date is not None:
         fields["date"] = article.date
         fields["date_sort"] = int(article.date.replace(tzinfo=timezone.utc).timestamp())
+    if aliases is not None:
+        found = find_entities(article.title + "\n" + article.body, aliases)
+        for kind, fieldname in FIELD_OF_KIND.items():
+            if found[kind]:  # an empty field costs an analysis and reads back the same
+                fields[fieldname] = "\n".join(found[kind])
     return fields
 
 

@@ -8,15 +8,16 @@ cannot break an old index, and the stemmer is not loaded until a word needs it.
 from __future__ import annotations
 
 from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, TEXT, Schema
 
 from .analysis import german_analyzer, parts_analyzer, simple_analyzer, unstemmed_analyzer
+from .entities import entity_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS", "UNDATED"]
 
 #: Bumped whenever the schema or the analysis changes what is in the index;
 #: an index of another version must be rebuilt (``diplosearch index --rebuild``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The ``date_sort`` value of an article without a date: below every real date,
 #: so that newest-first puts undated articles last.
@@ -26,7 +27,7 @@ UNDATED = -(2**63)
 TEXT_FIELDS = ("title", "body")
 
 #: Field names a query may use, as ``name:value``.
-QUERY_FIELDS = ("title", "body", "source", "category", "id", "date", "url")
+QUERY_FIELDS = ("title", "body", "source", "category", "id", "date", "url", "person", "place", "org")
 
 
 def build_schema() -> Schema:
@@ -42,7 +43,11 @@ def build_schema() -> Schema:
       ``category_key``: the exact values, for counts;
     * ``date`` for date queries; ``date_sort``, seconds since 1970 (or
       :data:`UNDATED`), for sorting and counting by date;
-    * ``id``, ``path``, ``hash``: identity and change detection.
+    * ``id``, ``path``, ``hash``: identity and change detection;
+    * ``people``, ``places``, ``orgs``: the canonical names of the alias
+      table's entities the article names, one a line (see
+      :mod:`index.entities`); searched by key (``sergej lawrow``) and word,
+      stored, and in a column for counting.
     """
     german = german_analyzer()
     words = unstemmed_analyzer()
@@ -63,4 +68,7 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         path=ID(stored=True, sortable=True),
         hash=ID(sortable=True),
+        people=KEYWORD(analyzer=entity_analyzer(), stored=True, sortable=True),
+        places=KEYWORD(analyzer=entity_analyzer(), stored=True, sortable=True),
+        orgs=KEYWORD(analyzer=entity_analyzer(), stored=True, sortable=True),
     )

@@ -71,6 +71,8 @@ def index_stats(index_dir: Path | str) -> IndexStats:
             # date_sort column, and Whoosh's multi-segment column reader then
             # mixes up document numbers.
             for leaf, _ in reader.leaf_readers():
+                if leaf.doc_count_all() == 0:
+                    continue  # an index without segments yet (its first run was killed): no columns
                 has_dates = leaf.has_column("date_sort")
                 dates = leaf.column_reader("date_sort", translate=False) if has_dates else None
                 sources_column = leaf.column_reader("source_key")

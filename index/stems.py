@@ -124,7 +124,15 @@ def record_stems(index_dir: Path | str, reader: Any, described: Mapping[str, Ent
         instead of computing them again.
     """
     described = described or {}
-    store = StemStore(Path(index_dir) / STORE_NAME, writable=True)
+    path = Path(index_dir) / STORE_NAME
+    try:
+        store = StemStore(path, writable=True)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise  # busy or full, not damaged
+        # Damaged: it holds nothing that the index cannot give again, so start afresh.
+        path.unlink()
+        store = StemStore(path, writable=True)
     try:
         added = 0
         batch: list[str] = []

@@ -7,6 +7,8 @@ codes in one place, :func:`main`.
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import json
 import os
 import sys
@@ -74,7 +76,11 @@ def _alias_table(alias_files: tuple[Path, ...]) -> Any:
 
 
 def _resolve_index(index_dir: Path | None) -> Path:
-    return index_dir if index_dir is not None else default_index_dir()
+    resolved = index_dir if index_dir is not None else default_index_dir()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and isinstance(ctx.obj, dict):
+        ctx.obj["index_dir"] = resolved  # for the error messages of _Diplosearch.invoke
+    return resolved
 
 
 def _stderr(message: str) -> None:
@@ -103,17 +109,41 @@ class _Diplosearch(click.Group):
             # The reader of our output went away (``| head``): nothing left to say.
             sys.stderr.close()
             ctx.exit(ExitStatus.OK)
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            _fail(ctx, f"{where}{exc.strerror or exc}", ExitStatus.ERROR)
         except Exception as exc:  # the last line of defence: one line, never a traceback
             if (ctx.obj or {}).get("traceback"):
                 raise
-            _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (run with --traceback for details)", ExitStatus.ERROR)
+            message = _failure(ctx, exc)
+            if message is None:
+                message = f"unexpected {type(exc).__name__}: {exc} (run with --traceback for details)"
+            _fail(ctx, message, ExitStatus.ERROR)
+
+
+def _failure(ctx: click.Context, exc: Exception) -> str | None:
+    """What a failure the library does not raise as a SearchError means, or None when unforeseen."""
+    from index.store import index_damage
+
+    index_dir = (ctx.obj or {}).get("index_dir")
+    damage = index_damage(index_dir, exc) if index_dir is not None else None
+    if damage is not None:
+        return str(damage)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return (
+                f"{where}no space left on device; the index keeps its last commit: "
+                "free some space and run the command again"
+            )
+        return f"{where}{exc.strerror or exc}"
+    if type(exc).__module__ == "sqlite3":  # only the stem cache is SQLite
+        return (
+            f"cannot write the stem cache in {index_dir} ({exc}); searches still work: free some space "
+            "if the disk is full and run the index command again"
+        )
+    return None
 
 
 def _fail(ctx: click.Context, message: str, status: ExitStatus) -> NoReturn:
-    _stderr(f"Error: {message}")
+    _stderr("Error: " + " ".join(message.splitlines()))  # one line, whatever the message holds
     ctx.exit(status)
 
 
@@ -166,6 +196,9 @@ def _parse_field_map(values: tuple[str, ...]) -> dict[str, str]:
               help="Seconds to wait while another process writes the index.")
 @click.option("--procs", type=click.IntRange(min=0, max=64), default=0, show_default=True,
               help="Processes that analyse and write; 0: two for inputs of 512 KiB or more on two or more cores.")
+@click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True,
+              help="Commit after this many changed articles (default 20,000); for crash tests.")
+@aliases_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no warnings; errors and the summary only.")
 def index_command(
@@ -176,6 +209,8 @@ def index_command(
     fields: tuple[str, ...],
     lock_timeout: float,
     procs: int,
+    commit_every: int | None,
+    alias_files: tuple[Path, ...],
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -184,13 +219,21 @@ def index_command(
     Reads .txt and .md articles (headline on the first line), .jsonl, .json
     and .csv records. New articles are added, changed ones updated, and those
     whose file vanished from a re-indexed directory removed. Exits 1 when some
-    inputs failed (the rest are committed).
+    inputs failed (the rest are committed). The people, places and
+    organisations of the alias tables that each article names are recorded
+    (for --facets and person:, place:, org: queries).
     """
     from index.indexer import IndexConfig, index_paths
 
     config = IndexConfig(
-        field_map=_parse_field_map(fields), lock_timeout=lock_timeout, keep_missing=keep_missing, procs=procs
+        field_map=_parse_field_map(fields),
+        lock_timeout=lock_timeout,
+        keep_missing=keep_missing,
+        procs=procs,
+        aliases=_alias_table(alias_files),
     )
+    if commit_every is not None:
+        config = dataclasses.replace(config, commit_every=commit_every)
 
     def warn(where: str, message: str) -> None:
         if not quiet:
@@ -292,7 +335,9 @@ def output_options(formats: tuple[str, ...]) -> Callable[[Callable[..., Any]], C
             "output_format",
             type=click.Choice(formats),
             default=None,
-            help=f"Output format [default: {formats[0]} on a terminal, else {formats[1]}].",
+            help=f"Output format [default: {formats[0]} on a terminal, else {formats[1]}]."
+            if formats[0] != formats[1]
+            else f"Output format [default: {formats[0]}].",
         )(command)
 
     return decorate
@@ -306,6 +351,65 @@ def _choose_format(output_format: str | None, as_json: bool, formats: tuple[str,
     return formats[0] if sys.stdout.isatty() else formats[1]
 
 
+def facets_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--facets LIST``: count the matches by source, category, year, month, people, places, orgs."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+        from .facets import parse_facets
+
+        if value is None:
+            return ()
+        try:
+            return parse_facets(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.option(
+        "--facets",
+        metavar="LIST",
+        callback=parse,
+        help="Count all matches by these facets, comma-separated: source, category, year, month, "
+        "people, places, orgs.",
+    )(command)
+
+
+_RESULT_FORMATS = ("table", "plain", "json", "csv", "jsonl")
+
+
+def _print_result(result: Any, chosen: str, title: str | None = None) -> None:
+    """A page of hits in the chosen format; ``title`` replaces the usual first line (for ``similar``)."""
+    from .render import render_facets, render_header, render_plain, render_table
+
+    for note in result.notes:
+        _stderr(f"note: {note}")
+    if chosen == "json":
+        _print_json(result.to_json())
+        return
+    if chosen in ("csv", "jsonl"):
+        from .export import to_csv, to_jsonl
+
+        click.echo((to_csv if chosen == "csv" else to_jsonl)(result.hits), nl=False)
+        return
+    import shutil
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    color = _color_wanted(sys.stdout)
+    click.echo(title or render_header(result), color=color)
+    if result.hits:
+        click.echo()
+        if chosen == "table":
+            click.echo(render_table(result, width, _marks(color)), color=color)
+        else:
+            click.echo(render_plain(result, _marks(color)), color=color)
+    elif result.total and not result.hits:
+        click.echo(f"(page {result.page} is past the last page)")
+    if result.facets and result.total:
+        click.echo()
+        click.echo(render_facets(result.facets, width))
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+
+
 @cli.command("search")
 @click.argument("query")
 @index_option
@@ -316,8 +420,9 @@ def _choose_format(output_format: str | None, as_json: bool, formats: tuple[str,
 @click.option("--any", "any_terms", is_flag=True, help="Match any of the words (ranked by how many match), not all.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
               help="Seconds after which the search stops and shows what it found.")
+@facets_option
 @aliases_option
-@output_options(("table", "plain", "json"))
+@output_options(_RESULT_FORMATS)
 def search_command(
     query: str,
     index_dir: Path | None,
@@ -326,6 +431,7 @@ def search_command(
     sort: str,
     any_terms: bool,
     time_limit: float,
+    facets: tuple[str, ...],
     alias_files: tuple[Path, ...],
     output_format: str | None,
     as_json: bool,
@@ -338,38 +444,29 @@ def search_command(
       diplosearch search '"Treffen mit Putin"' --format plain
       diplosearch search 'title:NATO date:>=2025-08-01' --sort date
       diplosearch search 'Sicherheits* -Trump' --json
+      diplosearch search 'Waffenstillstand' --facets source,year,people
+      diplosearch search 'person:Lawrow source:tagesschau' --format csv
 
     Words must all match (--any: any of them); AND/UND, OR/ODER, NOT/NICHT,
     -word, "phrases", "near words"~5, fields (title: body: source: category:
-    id: url: date:), prefixes (Sicherheits*), fuzzy words (Selenskij~) and
-    boosts (NATO^2). See the README for the whole syntax.
+    id: url: date: person: place: org:), prefixes (Sicherheits*), fuzzy words
+    (Selenskij~) and boosts (NATO^2). See the README for the whole syntax.
+    csv and jsonl give every stored field of the hits, the body included.
     """
-    from .render import render_header, render_plain, render_table
     from .searcher import Searcher
 
     chosen = _choose_format(output_format, as_json, ("table", "plain"))
     with Searcher(_resolve_index(index_dir), time_limit=time_limit, aliases=_alias_table(alias_files)) as searcher:
-        result = searcher.search(query, limit=limit, page=page, sort=sort, any_terms=any_terms)  # type: ignore[arg-type]
-    for note in result.notes:
-        _stderr(f"note: {note}")
-    if chosen == "json":
-        _print_json(result.to_json())
-        return
-    color = _color_wanted(sys.stdout)
-    click.echo(render_header(result), color=color)
-    if result.hits:
-        click.echo()
-        if chosen == "table":
-            import shutil
-
-            width = shutil.get_terminal_size((100, 24)).columns
-            click.echo(render_table(result, width, _marks(color)), color=color)
-        else:
-            click.echo(render_plain(result, _marks(color)), color=color)
-    elif result.total and not result.hits:
-        click.echo(f"(page {page} is past the last page)")
-    if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
+        result = searcher.search(
+            query,
+            limit=limit,
+            page=page,
+            sort=sort,  # type: ignore[arg-type]
+            any_terms=any_terms,
+            snippets=chosen not in ("csv", "jsonl"),
+            facets=facets,
+        )
+    _print_result(result, chosen)
 
 
 @cli.command("show")
@@ -397,6 +494,148 @@ def show_command(
         return
     color = _color_wanted(sys.stdout)
     click.echo(render_article(article, _marks(color)), color=color)
+
+
+# -- related articles, timeline, shell ----------------------------------------
+
+
+@cli.command("similar")
+@click.argument("article_id", metavar="ID")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", "-p", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
+@facets_option
+@aliases_option
+@output_options(_RESULT_FORMATS)
+def similar_command(
+    article_id: str,
+    index_dir: Path | None,
+    limit: int,
+    page: int,
+    facets: tuple[str, ...],
+    alias_files: tuple[Path, ...],
+    output_format: str | None,
+    as_json: bool,
+) -> None:
+    """List the articles most like the one with ID (not itself), best first.
+
+    The article's key terms, weighed by tf-idf and written as the article
+    writes them, are the query; the output is that of 'search' (--format json
+    gives the same object, its "query" the key terms).
+    """
+    from .searcher import Searcher
+
+    chosen = _choose_format(output_format, as_json, ("table", "plain"))
+    with Searcher(_resolve_index(index_dir), aliases=_alias_table(alias_files)) as searcher:
+        result = searcher.similar(
+            article_id, limit=limit, page=page, snippets=chosen not in ("csv", "jsonl"), facets=facets
+        )
+    from .render import render_similar_header
+
+    _print_result(result, chosen, title=render_similar_header(article_id, result))
+
+
+@cli.command("timeline")
+@click.argument("query")
+@index_option
+@click.option("--by", type=click.Choice(["month", "year", "week"]), default="month", show_default=True,
+              help="Count per calendar month, year or ISO week (2025-W03).")
+@click.option("--any", "any_terms", is_flag=True, help="Match any of the words, not all.")
+@click.option("--width", type=click.IntRange(min=30), default=None,
+              help="Width of the chart in columns [default: the terminal's].")
+@aliases_option
+@output_options(("chart", "chart", "json", "csv"))
+def timeline_command(
+    query: str,
+    index_dir: Path | None,
+    by: str,
+    any_terms: bool,
+    width: int | None,
+    alias_files: tuple[Path, ...],
+    output_format: str | None,
+    as_json: bool,
+) -> None:
+    """Draw how many articles match QUERY per month, year or week.
+
+    A bar chart fitted to the terminal's width, with every period from the
+    first match to the last (empty ones too); --format json or csv gives the
+    counts. Undated articles count in the total but in no period.
+
+    \b
+    Examples:
+      diplosearch timeline 'Waffenstillstand'
+      diplosearch timeline 'person:Lawrow' --by year
+      diplosearch timeline 'Gaza' --by week --format csv
+    """
+    from .render import render_timeline
+    from .searcher import Searcher
+
+    with Searcher(_resolve_index(index_dir), aliases=_alias_table(alias_files)) as searcher:
+        timeline = searcher.timeline(query, by=by, any_terms=any_terms)  # type: ignore[arg-type]
+    for note in timeline.notes:
+        _stderr(f"note: {note}")
+    chosen = _choose_format(output_format, as_json, ("chart", "chart"))
+    if chosen == "json":
+        _print_json(timeline.to_json())
+    elif chosen == "csv":
+        click.echo(timeline.to_csv(), nl=False)
+    else:
+        import shutil
+
+        click.echo(render_timeline(timeline, width or shutil.get_terminal_size((100, 24)).columns))
+
+
+def _history_file() -> str:
+    """Where the shell keeps its history: ``$XDG_STATE_HOME/diplosearch/history``."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "diplosearch", "history")
+
+
+@cli.command("shell")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+              help="Seconds after which a search stops and shows what it found.")
+@click.option("--command", "-c", "commands", multiple=True, metavar="LINE",
+              help="Run LINE as if typed (repeatable), then quit, instead of reading input.")
+@aliases_option
+def shell_command(
+    index_dir: Path | None,
+    limit: int,
+    time_limit: float,
+    commands: tuple[str, ...],
+    alias_files: tuple[Path, ...],
+) -> None:
+    """Open an interactive prompt on the index: query after query, without starting anew.
+
+    \b
+    Type a query, or: n / p (next, previous page), show N (read hit N),
+    similar N (articles like hit N), facets LIST (count by source,
+    category, year, month, people, places, orgs; 'facets off'), timeline
+    [month|year|week], help, quit. On a terminal, arrow keys recall earlier
+    lines (history kept in ~/.local/state/diplosearch/history). Lines can
+    also come from a pipe or file, one command a line, or from -c.
+    """
+    import io
+    import shutil
+
+    from .searcher import Searcher
+    from .shell import run_shell
+
+    interactive = not commands and sys.stdin.isatty() and sys.stdout.isatty()
+    stdin = io.StringIO("\n".join(commands) + "\n") if commands else sys.stdin
+    with Searcher(_resolve_index(index_dir), time_limit=time_limit, aliases=_alias_table(alias_files)) as searcher:
+        run_shell(
+            searcher,
+            stdin,
+            sys.stdout,
+            sys.stderr,
+            interactive=interactive,
+            marks=_marks(_color_wanted(sys.stdout)),
+            width=shutil.get_terminal_size((100, 24)).columns,
+            page_size=limit,
+            history_file=_history_file() if interactive else None,
+        )
 
 
 # -- entry point -------------------------------------------------------------

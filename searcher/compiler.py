@@ -19,6 +19,7 @@ from whoosh.query import spans as wspans
 
 from index.aliases import AliasTable
 from index.analysis import WORD_PATTERN, fold, german_analyzer, simple_analyzer
+from index.entities import FIELD_OF_KIND, WORD_MARK
 from index.stems import Stemmer
 from index.errors import QuerySyntaxError
 
@@ -37,6 +38,13 @@ MAX_EXPANSIONS = 256
 
 _TEXT_FIELDS = ("title", "body")
 _MAX_NAME_WORDS = 4  # the longest run of query words looked up as a name
+# Whoosh intersects the parts of an AND one after another, one stack frame per
+# part: groups of this many keep a query of a thousand words from exhausting the stack.
+_AND_GROUP = 32
+# Spelling suggestions are looked for among this many words, each at most this
+# long: the lookup costs time per word and per letter, outside the time limit.
+_SUGGEST_WORDS = 16
+_SUGGEST_LENGTH = 64
 _WORDS_FIELD = {"title": "title_words", "body": "body_words"}
 _SIMPLE = simple_analyzer()
 
@@ -89,6 +97,7 @@ class _Compiler:
         self.marks = MarkPlan()
         self.notes: list[str] = []
         self.terms: list[tuple[str, str, int]] = []
+        self.stop_words = False  # a word was dropped as a stop word
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -113,6 +122,8 @@ class _Compiler:
             return self.exact(node, fieldname)
         if fieldname in ("source", "category"):
             return self.metadata(node, fieldname)
+        if fieldname in FIELD_OF_KIND:
+            return self.entity(node, fieldname, positive)
         if isinstance(node, Word):
             return self.word(node, fields, positive)
         if isinstance(node, Phrase):
@@ -134,6 +145,10 @@ class _Compiler:
             parts.insert(0, wq.Every())  # "-Trump" alone: everything but
         if len(parts) == 1 and boost == 1.0:
             return parts[0]
+        if kind is wq.And:
+            while len(parts) > _AND_GROUP:
+                groups = [parts[i : i + _AND_GROUP] for i in range(0, len(parts), _AND_GROUP)]
+                parts = [group[0] if len(group) == 1 else wq.And(group) for group in groups]
         return kind(parts, boost=boost)
 
     def names_in_run(self, items: list[Node], fieldname: str | None, positive: bool) -> list[Any] | None:
@@ -178,9 +193,10 @@ class _Compiler:
         stems = self.analyse(node.text, phrase=False)
         if not stems:
             if self.analyse(node.text, phrase=True):
+                self.stop_words = True
                 self.note(f"{node.text!r} is a stop word and was ignored; quote it to search for it")
             return None
-        if positive:
+        if positive and len(node.text) <= _SUGGEST_LENGTH and len(self.terms) < _SUGGEST_WORDS * len(fields):
             self.terms.extend((f, node.text, node.position) for f in fields)
         query = self.sequence(stems, fields, node.boost, positive)
         if len(stems) == 1 and fields == _TEXT_FIELDS:
@@ -313,6 +329,48 @@ class _Compiler:
             return wq.FuzzyTerm(fieldname, fold(node.text.lower()), maxdist=distance, prefixlength=1, boost=node.boost)
         raise QuerySyntaxError(f"unsupported value for {fieldname}:", None)
 
+    def entity(self, node: Node, kind: str, positive: bool) -> Any:
+        """``person:Lawrow``: articles that name the entity one of whose names is the value.
+
+        A value the alias table does not know matches a recorded name with
+        that word (``person:Sergej``) or, of several words, that whole name;
+        a prefix or fuzzy value matches words of recorded names. The names of
+        a known entity are marked where the text writes them.
+        """
+        fieldname = FIELD_OF_KIND[kind]
+        if isinstance(node, (Word, Phrase)):
+            key = _folded_words(node.text if isinstance(node, Word) else node.words)
+            if not key:
+                return None
+            names = self.aliases.names_of(key) if self.aliases is not None else []
+            if not names and self.aliases is not None and key[-1].endswith("s"):
+                names = self.aliases.names_of((*key[:-1], key[-1][:-1]))  # a genitive: Lawrows
+            if names:
+                if positive:
+                    self.mark_names(names)
+                terms = [wq.Term(fieldname, " ".join(name), boost=node.boost) for name in names]
+                return terms[0] if len(terms) == 1 else wq.Or(terms)
+            if len(key) == 1:
+                return wq.Term(fieldname, WORD_MARK + key[0], boost=node.boost)
+            return wq.Term(fieldname, " ".join(key), boost=node.boost)
+        if isinstance(node, Prefix):
+            return wq.Prefix(fieldname, WORD_MARK + fold(node.text.lower()), boost=node.boost)
+        if isinstance(node, Fuzzy):
+            distance = 1 if node.distance is None else node.distance
+            word = WORD_MARK + fold(node.text.lower())
+            return wq.FuzzyTerm(fieldname, word, maxdist=distance, prefixlength=2, boost=node.boost)
+        raise QuerySyntaxError(f"unsupported value for {kind}:", None)
+
+    def mark_names(self, names: Iterable[Sequence[str]]) -> None:
+        """Mark where headline and body write any of these names (folded words)."""
+        for name in names:
+            terms = self.terms_of(name)
+            for f in _TEXT_FIELDS:
+                if len(terms) == 1:
+                    self.marks.stems[f].add(terms[0])
+                else:
+                    self.marks.phrases[f].append((terms, 0))
+
     def exact(self, node: Node, fieldname: str) -> Any:
         if isinstance(node, Word):
             return wq.Term(fieldname, node.text, boost=node.boost)
@@ -342,6 +400,8 @@ def compile_query(
     compiler = _Compiler(reader, max_expansions, aliases, stemmer or Stemmer(None))
     compiled = compiler.compile(node)
     if compiled is None:
+        if not compiler.stop_words:
+            raise QuerySyntaxError("the query has no words to search for, only punctuation or symbols", 0)
         raise QuerySyntaxError(
             "the query has only stop words (der, die, und, ...); quote them to search for them as a phrase", 0
         )

@@ -7,6 +7,7 @@ The syntax is close to Lucene's and Elasticsearch's ``query_string``::
     Selenskyj -Trump            minus excludes a word
     "Treffen mit Putin"         phrase; "Rutte Selenskyj"~5 proximity
     title:NATO body:"..."       fields: title body source category id url date
+    person:Lawrow place:Kyiv    people, places, organisations named (org:UNO)
     date:2025-08 date:>=2025-08-01 date:[2025-08-01 TO 2025-08-31]
     Sicherheits*                prefix of a written word (not of a stem)
     Selenskij~  Selenskij~2     fuzzy word, edit distance 1-2 (default by length)
@@ -43,6 +44,9 @@ __all__ = [
     "Not",
     "parse_query",
     "MAX_QUERY_LENGTH",
+    "MAX_TERMS",
+    "MAX_EXPANDING",
+    "MAX_FUZZY_LENGTH",
 ]
 
 #: Longer queries are refused; nobody types them, and they cost memory to expand.
@@ -53,6 +57,15 @@ MAX_DEPTH = 64
 DEFAULT_PROXIMITY = 5
 #: The largest fuzzy edit distance.
 MAX_FUZZY = 2
+#: More terms (words, phrases, prefixes, fuzzy words, dates) are refused: each
+#: costs time before the search's time limit starts counting.
+MAX_TERMS = 2048
+#: More prefix, fuzzy and date terms are refused: each stands for up to
+#: hundreds of indexed words or dates.
+MAX_EXPANDING = 64
+#: Longer fuzzy words are refused: the automaton that matches them grows with
+#: their length, and no real word is this long.
+MAX_FUZZY_LENGTH = 64
 
 _OPERATORS_AND = {"AND", "UND", "&&"}
 _OPERATORS_OR = {"OR", "ODER", "||"}
@@ -60,6 +73,7 @@ _OPERATORS_NOT = {"NOT", "NICHT", "!"}
 _FIELD_RE = re.compile(r"([A-Za-z_]+):(?=\S)")
 _BOOST_RE = re.compile(r"\^(\d+(?:\.\d+)?)$")
 _FUZZY_RE = re.compile(r"~(\d*)$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -249,6 +263,8 @@ class _Parser:
         self.index = 0
         self.any_terms = any_terms
         self.depth = 0
+        self.terms = 0
+        self.expanding = 0
         self.required: set[int] = set()  # ids of +term nodes: required even with any_terms
 
     def peek(self) -> _Token | None:
@@ -377,11 +393,24 @@ class _Parser:
             if following is None:
                 raise self.error(f"{name}: needs a value", token.position)
             if name == "date":
-                return self.date_value(self.next())
+                value = self.next()
+                node = self.date_value(value)
+                self.count_term(value, node)
+                return node
             return self.nested(lambda: self.parse_primary(name))
         if token.kind == "range":
             raise self.error("a range is only allowed after date:", token.position)
         return self.term(field, token)
+
+    def count_term(self, token: _Token, node: Node) -> None:
+        """Refuse a query with too many terms, or too many that expand to many words."""
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise self.error(f"query has more than {MAX_TERMS} terms", token.position)
+        if isinstance(node, (Prefix, Fuzzy, DateRange)):
+            self.expanding += 1
+            if self.expanding > MAX_EXPANDING:
+                raise self.error(f"query has more than {MAX_EXPANDING} prefix, fuzzy or date terms", token.position)
 
     def term(self, field: str | None, token: _Token) -> Node:
         node: Node
@@ -399,6 +428,7 @@ class _Parser:
             node = _word_node(token)
         else:
             raise self.error(f"unexpected {token.text!r}", token.position)
+        self.count_term(token, node)
         return Field(field, node) if field else node
 
     def date_value(self, token: _Token) -> Node:
@@ -489,6 +519,11 @@ def _word_node(token: _Token) -> Node:
             )
         if "*" in word or "?" in word:
             raise QuerySyntaxError(f"a word cannot be both fuzzy and a prefix at position {token.position + 1}", token.position)
+        if len(word) > MAX_FUZZY_LENGTH:
+            raise QuerySyntaxError(
+                f"a fuzzy word has at most {MAX_FUZZY_LENGTH} characters at position {token.position + 1}",
+                token.position,
+            )
         return Fuzzy(word, token.position, distance, boost)
     if "*" in text or "?" in text:
         stem = text[:-1]
@@ -582,6 +617,14 @@ def parse_query(query: str, *, any_terms: bool = False) -> Node:
         raise QuerySyntaxError(f"query longer than {MAX_QUERY_LENGTH} characters", MAX_QUERY_LENGTH)
     if "\x00" in query:
         raise QuerySyntaxError("query contains a NUL character", query.index("\x00"))
+    surrogate = _SURROGATE.search(query)
+    if surrogate:
+        # What undecodable bytes of a command line become: no character at all.
+        raise QuerySyntaxError(
+            f"query contains {surrogate.group()!r}, which is no character (bytes that are not UTF-8?) "
+            f"at position {surrogate.start() + 1}",
+            surrogate.start(),
+        )
     if not query.strip():
         raise QuerySyntaxError("empty query", 0)
     try:

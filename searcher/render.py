@@ -1,4 +1,4 @@
-"""Turning results into text for people: a table, plain blocks, a whole article.
+"""Turning results into text for people: a table, plain blocks, a whole article, facets, a timeline chart.
 
 Marks are given as a :class:`Marks` pair, so the same code writes bold colour
 on a terminal and ``[`` ``]`` into a pipe (or when ``NO_COLOR`` is set).
@@ -9,10 +9,23 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+from .facets import Facets
 from .highlight import Snippet, render_spans
 from .searcher import Article, Hit, SearchResult
+from .timeline import Timeline
 
-__all__ = ["Marks", "BRACKETS", "ANSI", "render_table", "render_plain", "render_article", "render_header"]
+__all__ = [
+    "Marks",
+    "BRACKETS",
+    "ANSI",
+    "render_table",
+    "render_plain",
+    "render_article",
+    "render_header",
+    "render_similar_header",
+    "render_facets",
+    "render_timeline",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,16 @@ def render_header(result: SearchResult) -> str:
     noun = "hit" if result.total == 1 else "hits"
     complete = "" if result.complete else " (incomplete: time limit reached)"
     return f"{result.total:,} {noun} for {result.query!r} ({took}), page {result.page} of {pages}{complete}"
+
+
+def render_similar_header(article_id: str, result: SearchResult) -> str:
+    """``7 articles like 'ID' (12 ms), page 1 of 1`` and, below, the key terms that were searched."""
+    pages = max((result.total + result.limit - 1) // result.limit, 1)
+    noun = "article" if result.total == 1 else "articles"
+    return (
+        f"{result.total:,} {noun} like {article_id!r} ({result.took_ms:.0f} ms), page {result.page} of {pages}\n"
+        f"key terms: {result.query or '(none)'}"
+    )
 
 
 def _snippet_text(snippets: tuple[Snippet, ...]) -> str:
@@ -120,4 +143,113 @@ def render_article(article: Article, marks: Marks) -> str:
         if value:
             meta.append(f"{label}: {value}")
     body = render_spans(article.body, article.body_spans, marks.before, marks.after)
-    return f"{title}\n{' | '.join(meta)}\n\n{body}"
+    named = [f"{label}: {', '.join(names)}" for label, names in
+             (("people", article.people), ("places", article.places), ("orgs", article.orgs)) if names]
+    named_line = f"\n{' | '.join(named)}" if named else ""
+    return f"{title}\n{' | '.join(meta)}{named_line}\n\n{body}"
+
+
+# -- facets ----------------------------------------------------------------------
+
+#: The most values of one facet shown in text (JSON has them all).
+FACET_VALUES_SHOWN = 10
+
+
+def render_facets(facets: Facets, width: int, shown: int = FACET_VALUES_SHOWN) -> str:
+    """The facet counts, one facet a block: its name, then ``value (count)`` pairs wrapped to ``width``.
+
+    >>> print(render_facets({"source": {"zeit": 3, "euronews": 1}, "year": {}}, 60))
+    source  zeit (3), euronews (1)
+    year    (none)
+    """
+    if not facets:
+        return ""
+    name_w = max(len(name) for name in facets) + 2
+    blocks = []
+    for name, values in facets.items():
+        pairs = [f"{value} ({count:,})" for value, count in list(values.items())[:shown]]
+        if len(values) > shown:
+            pairs.append(f"… {len(values) - shown:,} more")
+        # Wrapped between pairs, never inside one ("Wolodymyr Selenskyj (4)").
+        lines: list[str] = []
+        line = name.ljust(name_w)
+        for number, pair in enumerate(pairs or ["(none)"]):
+            text = pair + ("," if number < len(pairs) - 1 else "")
+            if line.strip() and len(line) + 1 + len(text) > width and line.strip() != name:
+                lines.append(line)
+                line = " " * name_w + text
+            else:
+                line += ("" if line.endswith(" ") else " ") + text
+        lines.append(line)
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+# -- timeline --------------------------------------------------------------------
+
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+_MIN_BAR = 10
+
+
+def _tick_step(largest: int) -> int:
+    """A round step (1, 2, 5, 10, 20, ...) that divides the axis into at most five parts."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if -(-largest // step) <= 5:
+                return step
+        magnitude *= 10
+
+
+def _bar(value: int, scale: int, cells: int) -> str:
+    """A bar of ``value`` on an axis of ``cells`` characters for ``scale``, in eighths of a character."""
+    if value <= 0:
+        return ""
+    eighths = max(round(value / scale * cells * 8), 1)  # a period with matches never looks empty
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def render_timeline(timeline: Timeline, width: int) -> str:
+    """A horizontal bar chart of a timeline, fitted to ``width`` columns.
+
+    One row per period (empty ones included) with its bar and count, a
+    labelled axis of article counts under it, and a line saying how many
+    matched, when the story peaked and how many matches have no date.
+    """
+    total, undated, peak = timeline.total, timeline.undated, timeline.peak
+    noun = "article matches" if total == 1 else "articles match"
+    summary = f"{total:,} {noun} {timeline.query!r}"
+    if peak is None:
+        lines = [summary + ("; no match has a date" if total else "")]
+        return "\n".join(lines)
+    summary += f", per {timeline.by}; most in {peak.period} ({peak.count:,})"
+    if undated:
+        summary += f"; {undated:,} undated, not shown"
+    lines = textwrap.wrap(summary, width=max(width, 20))
+    lines.append("")
+    label_w = max(len(timeline.by), *(len(b.period) for b in timeline.buckets))
+    count_w = len(f"{peak.count:,}")
+    bar_w = max(width - label_w - 2 - 1 - count_w, _MIN_BAR)
+    step = _tick_step(peak.count)
+    scale = -(-peak.count // step) * step
+    lines.append(f"{timeline.by:>{label_w}} │")
+    for bucket in timeline.buckets:
+        lines.append(f"{bucket.period:>{label_w}} │{_bar(bucket.count, scale, bar_w)} {bucket.count:,}".rstrip())
+    # The axis: a tick under the end of each round value's bar, its label ending there.
+    axis = ["─"] * bar_w
+    labels = [" "] * (label_w + 2 + bar_w)
+    labels[label_w + 1] = "0"
+    for value in range(step, scale + 1, step):
+        cell = min(max(round(value / scale * bar_w) - 1, 0), bar_w - 1)
+        axis[cell] = "┬"
+        text = f"{value:,}"
+        end = label_w + 2 + cell + 1
+        start = end - len(text)
+        if start > label_w + 2 and all(c == " " for c in labels[start - 1 : end]):
+            labels[start:end] = list(text)
+    lines.append(" " * label_w + " └" + "".join(axis))
+    lines.append("".join(labels).rstrip())
+    lines.append(f"{'articles':>{label_w + 2 + bar_w}}")
+    return "\n".join(lines)

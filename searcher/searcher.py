@@ -20,18 +20,21 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 from index.aliases import AliasTable
+from index.analysis import german_analyzer
 from index.columns import column_lookup
 from index.errors import IndexDamaged, SearchError
 from index.schema import UNDATED
 from index.stems import Stemmer, StemStore
 from index.store import open_index, read_meta
 
-from .compiler import MAX_EXPANSIONS, CompiledQuery, compile_query
+from .compiler import MAX_EXPANSIONS, CompiledQuery, MarkPlan, compile_query
+from .facets import Facets, check_facets, column_values, count_facets
 from .highlight import Snippet, make_snippets, match_spans
-from .query import parse_query
+from .query import And, Field, Node, Not, Or, Word, parse_query
+from .timeline import PeriodKind, Timeline, build_timeline
 
 __all__ = ["Searcher", "SearchResult", "Hit", "Article", "ArticleNotFound", "SortOrder"]
 
@@ -61,6 +64,8 @@ class Hit:
     :param score: the relevance score (BM25F); None when sorted by date.
     :param snippets: the headline's match (when it has one) and up to three
         fragments of the body, each with the spans of its marked words.
+    :param people: the canonical names of the people the article mentions
+        (``places`` and ``orgs`` likewise; see :mod:`index.entities`).
     """
 
     rank: int
@@ -73,6 +78,28 @@ class Hit:
     url: str
     path: str
     snippets: tuple[Snippet, ...]
+    body: str = ""
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+
+    def to_record(self) -> dict[str, Any]:
+        """Every stored field of the article, with rank and score: one row of an export."""
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "score": None if self.score is None else round(self.score, 4),
+            "title": self.title,
+            "date": _iso(self.date),
+            "source": self.source,
+            "category": self.category,
+            "url": self.url,
+            "path": self.path,
+            "people": list(self.people),
+            "places": list(self.places),
+            "orgs": list(self.orgs),
+            "body": self.body,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +125,8 @@ class SearchResult:
     :param notes: how the query was read (ignored stop words, capped prefix
         expansions, a time limit reached).
     :param complete: False when the time limit stopped the search early.
+    :param facets: counts per facet value over all matches
+        (``{"source": {"zeit": 3}}``), when asked for; see :mod:`searcher.facets`.
     """
 
     query: str
@@ -109,15 +138,19 @@ class SearchResult:
     limit: int
     notes: tuple[str, ...] = ()
     complete: bool = True
+    facets: Facets | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "query": self.query,
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
             "hits": [hit.to_json() for hit in self.hits],
             "suggestion": self.suggestion,
         }
+        if self.facets is not None:
+            data["facets"] = {name: dict(values) for name, values in self.facets.items()}
+        return data
 
 
 @dataclass(frozen=True)
@@ -134,6 +167,9 @@ class Article:
     path: str
     title_spans: tuple[tuple[int, int], ...] = ()
     body_spans: tuple[tuple[int, int], ...] = ()
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +183,9 @@ class Article:
             "body": self.body,
             "title_spans": [list(s) for s in self.title_spans],
             "body_spans": [list(s) for s in self.body_spans],
+            "people": list(self.people),
+            "places": list(self.places),
+            "orgs": list(self.orgs),
         }
 
 
@@ -255,6 +294,7 @@ class Searcher:
         *,
         any_terms: bool = False,
         snippets: bool = True,
+        facets: Sequence[str] = (),
     ) -> SearchResult:
         """Run a query and return one page of ranked hits.
 
@@ -265,26 +305,45 @@ class Searcher:
             date) or ``"date"`` (newest first; undated last).
         :param any_terms: words are optional instead of all required.
         :param snippets: compute highlighted snippets for the hits.
+        :param facets: facets to count over all matches (``("source", "year")``;
+            see :data:`searcher.facets.FACETS`), returned as ``result.facets``.
         :raises QuerySyntaxError: the query is malformed.
         """
-        if limit < 1 or page < 1:
-            raise ValueError("limit and page start at 1")
-        if sort not in ("relevance", "date"):
-            raise ValueError(f"sort is 'relevance' or 'date', not {sort!r}")
         started = time.perf_counter()
+        _check_paging(limit, page, sort)
+        facets = check_facets(facets)
         node = parse_query(query, any_terms=any_terms)
+        return self._answer(node, query, started, limit, page, sort, snippets, facets)
+
+    def _answer(
+        self,
+        node: Node,
+        query: str,
+        started: float,
+        limit: int,
+        page: int,
+        sort: SortOrder,
+        snippets: bool,
+        facets: tuple[str, ...],
+        marks: MarkPlan | None = None,
+    ) -> SearchResult:
+        """Compile and run a parsed query: one page of hits, and the facets asked for.
+
+        :param marks: what to highlight instead of the query's own words.
+        """
         with self._lock:
             searcher = self._live()
-            compiled = compile_query(
-                node, searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases, stemmer=self._stemmer
-            )
+            compiled = self._compile(searcher, node)
+            if marks is not None:
+                compiled.marks = marks
             ranked, total, complete = self._run(searcher, compiled, limit * page, sort)
             first = (page - 1) * limit
             hits = tuple(
                 self._hit(searcher, compiled, first + offset + 1, docnum, score, snippets)
                 for offset, (docnum, score) in enumerate(ranked[first : first + limit])
             )
-            suggestion = self._suggest(searcher, compiled, query) if total == 0 else None
+            suggestion = self._suggest(searcher, compiled, query) if total == 0 and marks is None else None
+            counts = count_facets(searcher.reader(), searcher.docs_for_query(compiled.query), facets) if facets else None
         notes = list(compiled.notes)
         if not complete:
             notes.append(f"the search stopped after {self.time_limit:g} s; results are incomplete")
@@ -298,7 +357,75 @@ class Searcher:
             limit=limit,
             notes=tuple(notes),
             complete=complete,
+            facets=counts,
         )
+
+    def _compile(self, searcher: Any, node: Node) -> CompiledQuery:
+        return compile_query(
+            node, searcher.reader(), max_expansions=self.max_expansions, aliases=self.aliases, stemmer=self._stemmer
+        )
+
+    # -- related articles and timelines --------------------------------------------
+
+    def similar(
+        self,
+        article_id: str,
+        limit: int = 10,
+        page: int = 1,
+        *,
+        snippets: bool = True,
+        facets: Sequence[str] = (),
+    ) -> SearchResult:
+        """The articles most like the one with ``article_id``, best first, without itself.
+
+        The article's key terms (:func:`searcher.similar.key_terms`), as it
+        writes them, are the query (``result.query``); any of them may match,
+        and the snippets mark them.
+
+        :raises ArticleNotFound: no article has that id.
+        """
+        from .similar import key_terms
+
+        started = time.perf_counter()
+        _check_paging(limit, page, "relevance")
+        facets = check_facets(facets)
+        with self._lock:
+            searcher = self._live()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise ArticleNotFound(f"no article with id {article_id!r} in {self.index_dir}")
+            stored = searcher.stored_fields(docnum)
+            reader = searcher.reader()
+            terms = key_terms(
+                stored.get("title", ""),
+                stored.get("body", ""),
+                analyzer=german_analyzer(self._stemmer),
+                doc_frequency=lambda term: max(reader.doc_frequency("title", term), reader.doc_frequency("body", term)),
+                doc_count=searcher.doc_count(),
+            )
+        marks = MarkPlan()
+        for field in marks.stems:
+            marks.stems[field].update(term.term for term in terms)
+        words: list[Node] = [Word(term.word, 0, term.weight) for term in terms]
+        itself = Not(Field("id", Word(article_id, 0)))
+        node = And((Or(tuple(words)), itself)) if words else And((Field("id", Word(article_id, 0)), itself))
+        query = " ".join(term.word for term in terms)
+        return self._answer(node, query, started, limit, page, "relevance", snippets, facets, marks)
+
+    def timeline(self, query: str, by: PeriodKind = "month", *, any_terms: bool = False) -> Timeline:
+        """How many articles match ``query`` per year, month or ISO week.
+
+        :param by: ``"month"``, ``"year"`` or ``"week"``.
+        :raises QuerySyntaxError: the query is malformed.
+        :raises ValueError: for another ``by``.
+        """
+        node = parse_query(query, any_terms=any_terms)
+        with self._lock:
+            searcher = self._live()
+            compiled = self._compile(searcher, node)
+            dates = column_values(searcher.reader(), "date_sort")
+            seconds = [dates[docnum] for docnum in searcher.docs_for_query(compiled.query)]
+        return build_timeline(query, by, seconds, compiled.notes)
 
     def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool]:
         from whoosh.sorting import FieldFacet
@@ -309,8 +436,12 @@ class Searcher:
             collector = searcher.collector(limit=wanted, sortedby=FieldFacet("date_sort", reverse=True))
         else:
             # No block skipping: the total is always wanted, and a skipping
-            # collector counts it by running the query a second time.
-            collector = searcher.collector(limit=wanted + _TIE_WINDOW, optimize=False)
+            # collector counts it by running the query a second time. No
+            # matcher replacement either (replace=0): it drops the rest of a
+            # segment whose best score cannot enter the top hits, uncounted.
+            from whoosh.collectors import TopCollector
+
+            collector = TopCollector(limit=wanted + _TIE_WINDOW, usequality=False, replace=0)
         timed = DeadlineCollector(collector, self.time_limit)
         complete = True
         try:
@@ -339,7 +470,7 @@ class Searcher:
             if title_spans:
                 parts.append(Snippet("title", title, tuple(title_spans)))
             parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks, self._stemmer)))
-        return Hit(rank=rank, score=score, title=title, snippets=tuple(parts), **_metadata(stored))
+        return Hit(rank=rank, score=score, title=title, snippets=tuple(parts), body=body, **_metadata(stored))
 
     def _suggest(self, searcher: Any, compiled: CompiledQuery, query: str) -> str | None:
         from .suggest import suggest_query
@@ -395,4 +526,19 @@ def _metadata(stored: dict[str, Any]) -> dict[str, Any]:
         "category": stored.get("category") or "",
         "url": stored.get("url") or "",
         "path": stored.get("path") or "",
+        "people": _names(stored.get("people")),
+        "places": _names(stored.get("places")),
+        "orgs": _names(stored.get("orgs")),
     }
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """The names of an entity field, stored one a line."""
+    return tuple(value.split("\n")) if isinstance(value, str) and value else ()
+
+
+def _check_paging(limit: int, page: int, sort: str) -> None:
+    if limit < 1 or page < 1:
+        raise ValueError("limit and page start at 1")
+    if sort not in ("relevance", "date"):
+        raise ValueError(f"sort is 'relevance' or 'date', not {sort!r}")

@@ -383,7 +383,7 @@ def test_notes_go_to_stderr_and_results_to_stdout(news_index: Path) -> None:
         ("Lawrow OR Rubio)", "unmatched ')' at position 16"),
         ("Lawrow AND", "AND needs a term after it at position 8"),
         ("NOT", "NOT needs a term after it at position 1"),
-        ("titel:NATO", "unknown field 'titel'; fields are title, body, source, category, id, date, url"),
+        ("titel:NATO", "unknown field 'titel'; fields are title, body, source, category, id, date, url, person, place, org"),
         ("date:2025-13-45", "invalid date '2025-13-45' at position 6"),
         ("", "empty query"),
         ("*a*", "wildcards are only allowed at the end of a word"),

@@ -296,7 +296,7 @@ def test_an_unknown_field_lists_the_valid_ones() -> None:
     error = _error("Lawrow titel:NATO")
     assert error.position == 7
     assert str(error) == (
-        "unknown field 'titel'; fields are title, body, source, category, id, date, url at position 8"
+        "unknown field 'titel'; fields are title, body, source, category, id, date, url, person, place, org at position 8"
     )
 
 
