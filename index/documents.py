@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,8 +38,13 @@ ARTICLE_FIELDS = ("id", "title", "body", "date", "source", "url", "category")
 TEXT_SUFFIXES = (".txt", ".md")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + (".jsonl", ".json", ".csv")
 
-# A single text article larger than this is refused rather than read into memory.
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: An article whose headline and text together are longer is refused: every
+#: search that finds it marks its words in the whole text, about a third of a
+#: second per million characters, and no news article is that long.
+MAX_ARTICLE_CHARS = 1_000_000
+# A text file larger than this cannot hold an article of MAX_ARTICLE_CHARS
+# characters (UTF-8 takes at most four bytes a character): refused unread.
+MAX_TEXT_BYTES = 4 * MAX_ARTICLE_CHARS
 _TITLE_CHARS = 90
 
 Warn = Callable[[str, str], None]
@@ -211,7 +217,8 @@ def article_from_record(
     :param field_map: diplosearch field -> record key, e.g. ``{"body": "text"}``.
     :param warn: called as ``warn(where, message)`` for problems that do not
         stop the record from being indexed (an invalid date).
-    :raises ValueError: when the record is not usable (no text at all).
+    :raises ValueError: when the record is not usable (no text at all, or
+        more than :data:`MAX_ARTICLE_CHARS` characters).
     """
     field_map = field_map or {}
 
@@ -222,6 +229,11 @@ def article_from_record(
     title = get("title")
     if not body and not title:
         raise ValueError("record has neither title nor body")
+    if len(title) + len(body) > MAX_ARTICLE_CHARS:
+        raise ValueError(
+            f"article of {len(title) + len(body):,} characters is longer than the "
+            f"{MAX_ARTICLE_CHARS:,} an article may have, skipped"
+        )
     if not title:
         title = derive_title(body)
     date = None
@@ -335,6 +347,7 @@ class _LineDecoder:
 
 def _read_jsonl(path: Path, shown: str, article_path: str, field_map, warn) -> Iterator[ReadItem]:
     decode = _LineDecoder(shown, warn)
+    records = 0
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{shown}:{number}"
@@ -342,6 +355,7 @@ def _read_jsonl(path: Path, shown: str, article_path: str, field_map, warn) -> I
                 line = decode(raw, number).strip()
                 if not line:
                     continue
+                records += 1
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("a JSON line must be an object")
@@ -359,10 +373,17 @@ def _read_jsonl(path: Path, shown: str, article_path: str, field_map, warn) -> I
                 yield RecordFailure(where, f"invalid JSON: {exc.msg} at column {exc.colno}")
             except ValueError as exc:
                 yield RecordFailure(where, str(exc))
+    if not records:
+        # Most likely an export that failed before writing anything: keeping
+        # the file's articles is safer than reading it as "all records removed".
+        yield RecordFailure(shown, "empty file")
 
 
 def _read_json(path: Path, shown: str, article_path: str, field_map, warn) -> Iterator[ReadItem]:
     text = _decode(path.read_bytes(), shown, warn).strip()
+    if not text:
+        yield RecordFailure(shown, "empty file")
+        return
     if "\n" in text and not text.startswith("["):
         # Not one JSON document: read it as JSON lines (one object per line).
         try:
@@ -482,10 +503,18 @@ def read_articles(
     article_path = os.path.abspath(path)
     suffix = path.suffix.lower()
     try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # Reading a pipe or a device could wait, or read, for ever.
+            raise DocumentError(shown, "not a regular file (a pipe, socket or device), skipped")
         if suffix in TEXT_SUFFIXES:
-            size = path.stat().st_size
+            size = status.st_size
             if size > MAX_TEXT_BYTES:
-                raise DocumentError(shown, f"text file of {size // 2**20} MiB is too large for one article")
+                raise DocumentError(
+                    shown,
+                    f"text file of {size / 2**20:.1f} MiB is too large for one article "
+                    f"(at most {MAX_ARTICLE_CHARS:,} characters), skipped",
+                )
             try:
                 text = _decode(path.read_bytes(), shown, warn).replace("\r\n", "\n")
                 if not text.strip():
