@@ -184,6 +184,9 @@ def _words(reader: Any) -> Iterable[str]:
                 yield from (fold(word.lower()) for word in _WORD.findall(name))
 
 
+_MAX_TERMS = 500_000  # about 50 MB of words and terms at most
+
+
 class Stemmer:
     """Stems words from an index's store, falling back to NLTK for words it lacks.
 
@@ -194,6 +197,9 @@ class Stemmer:
     def __init__(self, store: StemStore | None) -> None:
         self.store = store
         self._cache: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        # Indexed terms by lower-case word: the highlighter asks for the same
+        # words hit after hit, so each is analysed once per searcher.
+        self._terms: dict[str, str] = {}
 
     def prefetch(self, words: Iterable[str]) -> None:
         """Fetch the stems of many lower-case words at once (the words of a hit's text)."""
@@ -234,4 +240,14 @@ class Stemmer:
 
     def token(self, word: str) -> str:
         """The indexed term of a lower-case word: its stem, or ``_`` + folded form for a stop word."""
-        return STOP_PREFIX + fold(word) if is_stopword(word) else self(word)
+        term = self._terms.get(word)
+        if term is None:
+            term = STOP_PREFIX + fold(word) if is_stopword(word) else self(word)
+            if len(self._terms) >= _MAX_TERMS:
+                self._terms.clear()
+            self._terms[word] = term
+        return term
+
+    def unknown(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` (lower-case) whose term :meth:`token` has not given yet."""
+        return set(words).difference(self._terms)

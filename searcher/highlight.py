@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.analysis import WORD_PATTERN, fold, german_analyzer, stem
+from index.analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem
 from index.stems import Stemmer
 from index.compounds import MIN_WORD, parts_of
 
@@ -31,7 +31,6 @@ FRAGMENT_CHARS = 220
 #: The most fragments of the body shown per hit.
 MAX_FRAGMENTS = 3
 _CONTEXT_BEFORE = 70
-_GERMAN = german_analyzer()
 _HYPHEN_GAP = re.compile(r"[-‐‑–]")
 _WORD = re.compile(WORD_PATTERN)
 
@@ -88,22 +87,40 @@ def match_spans(text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None 
     parts = marks.parts
     if not (stems or words or phrases or parts) or not text:
         return []
-    if stemmer is None:
-        analyzer = _GERMAN
-    else:
-        stemmer.prefetch(_WORD.findall(text.lower()))
-        analyzer = german_analyzer(stemmer)
-    tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
+    tokens = _tokens(text, stemmer)
     spans: list[tuple[int, int]] = []
+    # Whether a written word is marked depends on the word alone: decide once per word.
+    marked: dict[str, bool] = {}
     for term, start, end in tokens:
-        if term in stems or (words and fold(text[start:end].lower()) in words):
+        written = text[start:end]
+        hit = marked.get(written)
+        if hit is None:
+            hit = term in stems or bool(words and fold(written.lower()) in words)
+            if not hit and parts and end - start >= MIN_WORD:
+                hit = _has_part(written, parts, stemmer)  # the whole compound that contains a matched part
+            marked[written] = hit
+        if hit:
             spans.append((start, end))
-        elif parts and end - start >= MIN_WORD and _has_part(text[start:end], parts, stemmer):
-            spans.append((start, end))  # the whole compound that contains a matched part
     terms = [t[0] for t in tokens]
     for sequence, slop in phrases:
         spans.extend(_phrase_spans(terms, tokens, sequence, slop))
     return _merge(text, spans)
+
+
+def _tokens(text: str, stemmer: Stemmer | None) -> list[tuple[str, int, int]]:
+    """``(term, start, end)`` of each word of ``text``, as :func:`index.analysis.german_analyzer` gives them.
+
+    The same tokenizer pattern, lower-casing, stop words and stems, without
+    the analyzer's token objects; the stemmer remembers the term of each word.
+    """
+    found = [(match.group().lower(), *match.span()) for match in _WORD.finditer(text)]
+    if stemmer is None:
+        return [(STOP_PREFIX + fold(w) if is_stopword(w) else stem(w), start, end) for w, start, end in found]
+    unknown = stemmer.unknown(w for w, _, _ in found)
+    if unknown:
+        stemmer.prefetch(unknown)
+    token = stemmer.token
+    return [(token(w), start, end) for w, start, end in found]
 
 
 def _has_part(written: str, parts: set[str], stemmer: Stemmer | None) -> bool:

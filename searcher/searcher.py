@@ -237,10 +237,24 @@ class Searcher:
             ) from None
         old_searcher, old_ix = self._searcher, self._ix
         self._ix, self._searcher, self._data = ix, searcher, meta.data
+        self._forget_segments()
         self._stemmer = Stemmer(StemStore.open_for_reading(self.index_dir))
         if old_searcher is not None:
             old_searcher.close()
             old_ix.close()
+
+    def _forget_segments(self) -> None:
+        """Drop what was read from the segments of the searcher being replaced."""
+        self._segments: Any = None
+        self._date_array: Any = None
+
+    def _dates(self, searcher: Any) -> Any:
+        """Every article's ``date_sort`` value, as an array by document number."""
+        if self._date_array is None:
+            import numpy as np
+
+            self._date_array = np.array(column_values(searcher.reader(), "date_sort"), dtype=np.int64)
+        return self._date_array
 
     def refresh(self) -> bool:
         """Look for commits made since the searcher was opened or last refreshed.
@@ -255,6 +269,7 @@ class Searcher:
             if fresh is self._searcher:
                 return False
             self._searcher = fresh
+            self._forget_segments()
             self._stemmer = Stemmer(StemStore.open_for_reading(self.index_dir))  # with the new words
             return True
 
@@ -336,14 +351,14 @@ class Searcher:
             compiled = self._compile(searcher, node)
             if marks is not None:
                 compiled.marks = marks
-            ranked, total, complete = self._run(searcher, compiled, limit * page, sort)
+            ranked, total, complete, matched = self._run(searcher, compiled, limit * page, sort)
             first = (page - 1) * limit
             hits = tuple(
                 self._hit(searcher, compiled, first + offset + 1, docnum, score, snippets)
                 for offset, (docnum, score) in enumerate(ranked[first : first + limit])
             )
             suggestion = self._suggest(searcher, compiled, query) if total == 0 and marks is None else None
-            counts = count_facets(searcher.reader(), searcher.docs_for_query(compiled.query), facets) if facets else None
+            counts = count_facets(searcher.reader(), matched.tolist(), facets) if facets else None
         notes = list(compiled.notes)
         if not complete:
             notes.append(f"the search stopped after {self.time_limit:g} s; results are incomplete")
@@ -423,42 +438,41 @@ class Searcher:
         with self._lock:
             searcher = self._live()
             compiled = self._compile(searcher, node)
+            from .bulk import QueryRunner, concatenate
+
+            runner = QueryRunner(searcher, segments=self._segments)
+            self._segments = runner.segments
+            found: list[Any] = []
+            runner.run(compiled.query, found)
             dates = column_values(searcher.reader(), "date_sort")
-            seconds = [dates[docnum] for docnum in searcher.docs_for_query(compiled.query)]
+            seconds = [dates[docnum] for docnum in concatenate(found)[0].tolist()]
         return build_timeline(query, by, seconds, compiled.notes)
 
-    def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool]:
-        from whoosh.sorting import FieldFacet
+    def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool, Any]:
+        """The first ``wanted`` hits in order, the total, whether the search completed, and all matches."""
+        from whoosh.collectors import TimeLimit
 
-        from .deadline import DeadlineCollector, TimeLimit
+        from .bulk import QueryRunner, concatenate, date_order, top_ranked
 
-        if sort == "date":
-            collector = searcher.collector(limit=wanted, sortedby=FieldFacet("date_sort", reverse=True))
-        else:
-            # No block skipping: the total is always wanted, and a skipping
-            # collector counts it by running the query a second time. No
-            # matcher replacement either (replace=0): it drops the rest of a
-            # segment whose best score cannot enter the top hits, uncounted.
-            from whoosh.collectors import TopCollector
-
-            collector = TopCollector(limit=wanted + _TIE_WINDOW, usequality=False, replace=0)
-        timed = DeadlineCollector(collector, self.time_limit)
+        runner = QueryRunner(searcher, time.monotonic() + self.time_limit, self._segments)
+        self._segments = runner.segments  # their field lengths serve the next search too
+        found: list[Any] = []
         complete = True
         try:
-            searcher.search_with_collector(compiled.query, timed)
+            runner.run(compiled.query, found)
         except TimeLimit:
             complete = False
-        finally:
-            timed.disarm()
-        results = timed.results()
-        total = results.estimated_length() if not complete else len(results)
+        ids, scores = concatenate(found)
+        total = len(ids)
         if sort == "date":
-            return [(results.docnum(i), None) for i in range(results.scored_length())], total, complete
-        ranked_scored = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
+            by_date = date_order(ids, self._dates(searcher), wanted)
+            return [(docnum, None) for docnum in by_date], total, complete, ids
+        top_ids, top_scores = top_ranked(ids, scores, wanted + _TIE_WINDOW)
+        ranked_scored: list[tuple[int, float | None]] = list(zip(top_ids.tolist(), top_scores.tolist()))
         dates = column_lookup(searcher.reader(), "date_sort", UNDATED)
         # Equal scores: the newer article first (undated sort below every date).
         ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates(item[0])))
-        return ranked_scored[:wanted], total, complete
+        return ranked_scored[:wanted], total, complete, ids
 
     def _hit(self, searcher: Any, compiled: CompiledQuery, rank: int, docnum: int, score: float | None, snippets: bool) -> Hit:
         stored = searcher.stored_fields(docnum)

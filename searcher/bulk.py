@@ -1,0 +1,505 @@
+"""Running a query over whole posting lists at once, with numpy.
+
+Whoosh's matchers walk a query tree one matching article at a time, in
+Python: a word found in 30,000 articles costs 30,000 rounds of method calls in
+each field it is searched in, and the total count needs every one of them.
+Here each term's posting list is read whole, block by block from Whoosh's
+postings file, scored with the BM25F formula and the field lengths that Whoosh
+itself uses, and the lists are combined with array operations that follow the
+shape of Whoosh's matcher tree (which parts are added, in which order, where a
+boost multiplies), so that every article gets the score Whoosh would give it.
+A query type without a rule here is run through Whoosh's own matcher and
+collected into arrays, so every query gives what Whoosh gives
+(``tests/test_bulk.py`` compares the two on many queries).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+import zlib
+from bisect import insort
+from io import BytesIO
+from struct import Struct
+from typing import Any, Callable
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.collectors import TimeLimit
+from whoosh.reading import CorruptIndexError
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.util.numeric import _length_byte_cache
+
+from .phrases import ExactPhrase
+
+__all__ = ["Matches", "QueryRunner", "concatenate", "date_order", "top_ranked"]
+
+#: Sorted, unique document numbers and the score of each.
+Matches = tuple[np.ndarray, np.ndarray]
+
+_EMPTY: Matches = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_INT = Struct("!i")
+_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
+# Whoosh switches an Or of three or more parts in a segment of at most this
+# many articles to an array union that adds the parts one after another.
+_SMALL_SEGMENT = 5000
+_TOO_MANY_CLAUSES = 1024
+_CHECK_EVERY = 64  # articles between two looks at the clock in Whoosh's own matchers
+
+
+class _Segment:
+    """One segment's searcher, with what its terms are scored against, read once."""
+
+    def __init__(self, searcher: Any, offset: int) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.offset = offset
+        self.doc_count_all = self.reader.doc_count_all()
+        deleted = sorted(getattr(self.reader, "deleted_docs_set", ()))  # an empty index's reader has none
+        self.deleted = np.array(deleted, dtype=np.int64) if deleted else None
+        terms = getattr(self.reader, "_terms", None)
+        self.terms = terms if isinstance(terms, W3TermsReader) else None
+        self._lengths: dict[str, np.ndarray | None] = {}
+
+    def lengths(self, fieldname: str) -> np.ndarray | None:
+        """Every article's length in a field, as Whoosh decodes it from its length byte."""
+        if fieldname not in self._lengths:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            perdoc = self.reader._perdoc
+            column = _lenfield(fieldname)
+            if not perdoc.has_column(column):
+                self._lengths[fieldname] = None
+            else:
+                reader = perdoc.column_reader(column, LENGTHS_COLUMN)
+                raw = np.zeros(self.doc_count_all, dtype=np.uint8)
+                count = min(reader._count, self.doc_count_all)
+                raw[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count), dtype=np.uint8)
+                self._lengths[fieldname] = _BYTE_TO_LENGTH[raw]
+        return self._lengths[fieldname]
+
+    def live(self) -> np.ndarray:
+        """The numbers of all articles not deleted."""
+        everything = np.arange(self.doc_count_all, dtype=np.int64)
+        return everything if self.deleted is None else np.setdiff1d(everything, self.deleted, assume_unique=True)
+
+
+class QueryRunner:
+    """Runs Whoosh queries on a searcher's segments; build one per search.
+
+    :param searcher: the top-level Whoosh searcher (with the BM25F weighting).
+    :param deadline: a ``time.monotonic()`` value after which a search raises
+        :class:`whoosh.collectors.TimeLimit`.
+    :param segments: segments prepared by an earlier runner on the same
+        searcher, to reuse their field lengths.
+    """
+
+    def __init__(self, searcher: Any, deadline: float = float("inf"), segments: list[_Segment] | None = None) -> None:
+        self.searcher = searcher
+        self.deadline = deadline
+        self.context = searcher.context()
+        if segments is None:
+            segments = [_Segment(sub, offset) for sub, offset in searcher.leaf_searchers()]
+        self.segments = segments
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+
+    def run(self, q: Any, found: list[Matches] | None = None) -> Matches:
+        """All articles that match ``q``, with their scores, as top-level document numbers.
+
+        :param found: when given, each segment's matches are appended to it as
+            they are found, so that a caller stopped by the time limit keeps them.
+        """
+        parts = found if found is not None else []
+        for segment in self.segments:
+            self.check_time()
+            ids, scores = self.matches(q, segment, self.context)
+            parts.append((ids + segment.offset, scores))
+        return concatenate(parts)
+
+    # -- one query node in one segment -----------------------------------------
+
+    def matches(self, q: Any, segment: _Segment, context: Any) -> Matches:
+        kind = type(q)
+        if kind is wq.Term:
+            return self.term(q, segment, context)
+        if kind is ExactPhrase and q.fieldname in segment.searcher.schema and len(q.words) > 1:
+            return self.phrase(q, segment, context)
+        if kind is wq.And:
+            return self.compound(q, segment, context, _intersect, lambda sub: 0 - sub.estimate_size(segment.reader))
+        if kind is wq.Or:
+            return self.either(q, segment, context)
+        if kind is wq.DisjunctionMax:
+            return self.compound(q, segment, context, _union_max, lambda sub: sub.estimate_size(segment.reader))
+        if kind is wq.Not:
+            return self.inverse(q, segment)
+        if kind is wq.Every and q.fieldname in (None, "", "*"):
+            live = segment.live()
+            return live, np.full(len(live), float(q.boost))
+        if q is wq.NullQuery:
+            return _EMPTY
+        if isinstance(q, wq.NumericRange) and q.constantscore and not context.needs_current:
+            return self.constant_range(q, segment)
+        return self.whoosh_matches(q, segment, context)
+
+    def term(self, q: Any, segment: _Segment, context: Any, values: list[Any] | None = None) -> Matches:
+        """A term's postings, scored as Whoosh's ``Term`` matcher scores them.
+
+        :param values: when given, the posting values (positions) of the
+            returned articles are put in it, in the same order.
+        """
+        schema = segment.searcher.schema
+        if q.fieldname not in schema:
+            return _EMPTY
+        try:
+            tbytes = schema[q.fieldname].to_bytes(q.text)
+        except ValueError:
+            return _EMPTY
+        if segment.terms is None:
+            return self.whoosh_matches(q, segment, context)
+        reader = segment.reader
+        if (q.fieldname, tbytes) not in reader:
+            return _EMPTY
+        self.check_time()
+        scorer = None if context.weighting is None else context.weighting.scorer(segment.searcher, q.fieldname, tbytes)
+        terminfo = segment.terms.term_info(q.fieldname, tbytes)
+        ids, weights, raw_values = _read_postings(segment.terms._postfile, terminfo, values is not None)
+        if segment.deleted is not None:
+            keep = ~np.isin(ids, segment.deleted, assume_unique=True)
+            ids, weights = ids[keep], weights[keep]
+            if raw_values is not None:
+                raw_values = [v for v, k in zip(raw_values, keep) if k]
+        if scorer is None:  # unscored (inside a Not): only the articles count
+            scores = np.zeros(len(ids))
+        elif isinstance(scorer, BM25FScorer):
+            lengths = segment.lengths(q.fieldname)
+            if lengths is None:
+                return self.whoosh_matches(q, segment, context)
+            fl = lengths[ids]
+            K1, B = scorer.K1, scorer.B
+            # The expression of whoosh.scoring.bm25, operation for operation, so the floats agree.
+            scores = scorer.idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / scorer.avgfl)))
+        elif isinstance(scorer, WeightScorer):
+            scores = weights
+        else:
+            return self.whoosh_matches(q, segment, context)
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        if values is not None and raw_values is not None:
+            values.extend(raw_values)
+        return ids, scores
+
+    def compound(self, q: Any, segment: _Segment, context: Any, combine: Callable[[Matches, Matches], Matches], weight: Callable[[Any], float]) -> Matches:
+        """And or DisjunctionMax: Whoosh's huffman-like tree of two-way matchers, then the boost."""
+        subs = q.subqueries
+        if not subs:
+            return _EMPTY
+        if len(subs) == 1:  # Whoosh ignores the boost of a compound of one part
+            return self.matches(subs[0], segment, context)
+        built = [self.matches(sub, segment, context) for sub in subs]
+        result = _weighted_tree(combine, [(weight(sub), m) for sub, m in zip(subs, built)])
+        return _boosted(result, q.boost)
+
+    def either(self, q: Any, segment: _Segment, context: Any) -> Matches:
+        """Or, as Whoosh chooses to run it: a tree of unions, or (small segments) an array union."""
+        subs = q.subqueries
+        if not subs:
+            return _EMPTY
+        if len(subs) == 1:
+            return self.matches(subs[0], segment, context)
+        tree = len(subs) < _TOO_MANY_CLAUSES and (
+            context.needs_current or q.scale or len(subs) == 2 or segment.doc_count_all > _SMALL_SEGMENT
+        )
+        if q.scale:
+            return self.whoosh_matches(q, segment, context)
+        built = [self.matches(sub, segment, context) for sub in subs]
+        if tree:
+            weights = [sub.estimate_size(segment.reader) for sub in subs]
+            return _boosted(_weighted_tree(_union_add, list(zip(weights, built))), q.boost)
+        # Whoosh's ArrayUnionMatcher: the parts' boosted scores added one after another.
+        ids = _union_ids([m[0] for m in built])
+        scores = np.zeros(len(ids))
+        for sub_ids, sub_scores in built:
+            scores[np.searchsorted(ids, sub_ids)] += sub_scores * q.boost
+        return ids, scores
+
+    def inverse(self, q: Any, segment: _Segment) -> Matches:
+        """Not: every live article the inner query does not match, each scoring 1."""
+        inner, _ = self.matches(q.query, segment, segment.searcher.boolean_context())
+        live = segment.live()
+        ids = np.setdiff1d(live, inner, assume_unique=True)
+        return ids, np.ones(len(ids))
+
+    def constant_range(self, q: Any, segment: _Segment) -> Matches:
+        """A date or number range: the union of its trie terms, each article scoring the boost."""
+        compiled = q._compile_query(segment.reader)
+        if compiled is wq.NullQuery:
+            return _EMPTY
+        inner = compiled.child if isinstance(compiled, wq.ConstantScoreQuery) else compiled
+        ids_lists: list[np.ndarray] = []
+        boolean = segment.searcher.boolean_context().set(weighting=segment.searcher.weighting)
+        stack = [inner]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, wq.Or):
+                stack.extend(node.subqueries)
+            elif isinstance(node, wq.Term):
+                ids_lists.append(self.term(node, segment, boolean)[0])
+            elif isinstance(node, wq.TermRange):
+                for text in node._btexts(segment.reader):
+                    ids_lists.append(self.term(wq.Term(node.fieldname, text), segment, boolean)[0])
+            else:
+                ids_lists.append(self.whoosh_matches(node, segment, boolean)[0])
+        ids = _union_ids(ids_lists)
+        return ids, np.full(len(ids), float(q.boost))
+
+    def phrase(self, q: Any, segment: _Segment, context: Any) -> Matches:
+        """An exact phrase: the articles of all its words where they stand in a row.
+
+        Scored as :class:`searcher.phrases.ExactPhrase`: the sum of the words'
+        scores over an order-keeping tree, times the phrase's boost.
+        """
+        field = segment.searcher.schema[q.fieldname]
+        inner = context.set(needs_current=True)
+        lists: list[tuple[Matches, list[Any]]] = []
+        for word in q.words:
+            tbytes = field.to_bytes(word)
+            if (q.fieldname, tbytes) not in segment.reader:
+                return _EMPTY
+            values: list[Any] = []
+            found = self.term(wq.Term(q.fieldname, tbytes), segment, inner, values)
+            if len(values) != len(found[0]):  # a term read by Whoosh's matcher: no values here
+                return self.whoosh_matches(q, segment, context)
+            lists.append((found, values))
+        common = lists[0][0][0]
+        for (ids, _), _values in lists[1:]:
+            common = np.intersect1d(common, ids, assume_unique=True)
+        if not len(common):
+            return _EMPTY
+        positions = [field.format.decode_positions] * len(lists)
+        rows = [np.searchsorted(m[0], common) for m, _ in lists]
+        keep = np.zeros(len(common), dtype=bool)
+        for i in range(len(common)):
+            if i % _CHECK_EVERY == 0:
+                self.check_time()
+            starts = set(positions[0](lists[0][1][rows[0][i]]))
+            for offset in range(1, len(lists)):
+                if not starts:
+                    break
+                starts.intersection_update(p - offset for p in positions[offset](lists[offset][1][rows[offset][i]]))
+            keep[i] = bool(starts)
+        ids = common[keep]
+        per_word = [(ids, m[1][r[keep]]) for (m, _), r in zip(lists, rows)]
+        scores = _binary_tree_sum([s for _, s in per_word])
+        return _boosted((ids, scores), q.boost)
+
+    def whoosh_matches(self, q: Any, segment: _Segment, context: Any) -> Matches:
+        """Any other query: Whoosh's own matcher, collected article by article."""
+        matcher = q.matcher(segment.searcher, context)
+        ids: list[int] = []
+        scores: list[float] = []
+        scored = context.weighting is not None
+        count = 0
+        while matcher.is_active():
+            if count % _CHECK_EVERY == 0:
+                self.check_time()
+            count += 1
+            ids.append(matcher.id())
+            scores.append(matcher.score() if scored else 0.0)
+            matcher.next()
+        if not ids:
+            return _EMPTY
+        id_array = np.array(ids, dtype=np.int64)
+        score_array = np.array(scores, dtype=np.float64)
+        if len(id_array) > 1 and np.any(np.diff(id_array) <= 0):  # e.g. duplicate spans
+            id_array, first = np.unique(id_array, return_index=True)
+            score_array = score_array[first]
+        return id_array, score_array
+
+
+def top_ranked(ids: np.ndarray, scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``count`` best matches as Whoosh's top collector orders them: higher score, then lower number."""
+    if len(ids) > count * 4:
+        # Only the candidates at or above the count-th best score can be in the top.
+        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+        keep = scores >= threshold
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:count]
+    return ids[order], scores[order]
+
+
+def date_order(ids: np.ndarray, dates: np.ndarray, count: int) -> list[int]:
+    """The first ``count`` of ``ids`` newest first, as Whoosh sorts by a reversed column: ties by lower number.
+
+    :param dates: every article's ``date_sort`` value, by document number.
+    """
+    keys = dates[ids]
+    # ~key reverses the order without overflowing at the undated value, -2**63.
+    order = np.lexsort((ids, ~keys))[:count]
+    return ids[order].tolist()
+
+
+def concatenate(found: list[Matches]) -> Matches:
+    """The matches of several segments (already numbered top-level) as one pair of arrays."""
+    if not found:
+        return _EMPTY
+    if len(found) == 1:
+        return found[0]
+    return np.concatenate([m[0] for m in found]), np.concatenate([m[1] for m in found])
+
+
+# -- array helpers ---------------------------------------------------------------
+
+
+def _read_postings(postfile: Any, terminfo: Any, want_values: bool) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+    """A term's whole posting list: document numbers, weights and (if asked for) values.
+
+    Reads Whoosh 3's postings format: a 4-byte tag, then blocks, each an int
+    length (negative for the last block), a pickled info tuple and the
+    (possibly zlib-compressed) pickle of delta-coded ids, weights and values.
+    """
+    if terminfo.is_inlined():
+        raw_ids, raw_weights, raw_values = terminfo.inlined_postings()
+        ids = np.array(raw_ids, dtype=np.int64)
+        weights = np.array(raw_weights, dtype=np.float64) if raw_weights else np.ones(len(ids))
+        return ids, weights, list(raw_values) if want_values else None
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh 3 reads the length back as a 1-tuple
+        (length,) = length
+    data = postfile.get(offset, length)
+    if len(data) != length or data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CorruptIndexError(f"the postings at offset {offset} are cut short or damaged")
+    try:
+        return _read_blocks(data, want_values)
+    except (ValueError, EOFError, IndexError, TypeError, pickle.UnpicklingError, zlib.error) as exc:
+        raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
+
+
+def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+    stream = BytesIO(data)
+    position = len(WHOOSH3_HEADER_MAGIC)
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[Any] = []
+    values: list[Any] | None = [] if want_values else None
+    last = False
+    while not last and position < len(data):
+        (block_length,) = _INT.unpack_from(data, position)
+        if block_length < 0:
+            last = True
+            block_length = -block_length
+        stream.seek(position + _INT.size)
+        count, _max_id, _max_weight, compression, _min_len, _max_len = pickle.load(stream)
+        end = position + _INT.size + block_length
+        payload = data[stream.tell() : end]
+        if compression:
+            payload = zlib.decompress(payload)
+        deltas, block_weights, block_values = pickle.loads(payload)
+        id_parts.append(np.array(deltas, dtype=np.int64))
+        if block_weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(block_weights, float):
+            weight_parts.append(np.full(count, block_weights))
+        else:
+            weight_parts.append(np.array(block_weights, dtype=np.float64))
+        if values is not None:
+            values.extend(block_values if block_values is not None else (None,) * count)
+        position = end
+    if not last:
+        raise ValueError("the last block is missing")
+    if not id_parts:
+        return _EMPTY[0], _EMPTY[1], values
+    # Ids are delta-coded within each block, from 0 in every block.
+    ids = np.concatenate([np.cumsum(part) for part in id_parts])
+    return ids, np.concatenate(weight_parts), values
+
+
+def _boosted(matches: Matches, boost: float) -> Matches:
+    if boost == 1.0:
+        return matches
+    return matches[0], matches[1] * boost
+
+
+def _union_ids(lists: list[np.ndarray]) -> np.ndarray:
+    lists = [ids for ids in lists if len(ids)]
+    if not lists:
+        return _EMPTY[0]
+    if len(lists) == 1:
+        return lists[0]
+    return np.unique(np.concatenate(lists))
+
+
+def _intersect(a: Matches, b: Matches) -> Matches:
+    if not len(a[0]) or not len(b[0]):
+        return _EMPTY
+    small, large = (a, b) if len(a[0]) <= len(b[0]) else (b, a)
+    at = np.searchsorted(large[0], small[0])
+    at[at == len(large[0])] = 0
+    found = large[0][at] == small[0]
+    in_small, in_large = np.flatnonzero(found), at[found]
+    ids = small[0][in_small]
+    if small is a:
+        return ids, a[1][in_small] + b[1][in_large]
+    return ids, a[1][in_large] + b[1][in_small]
+
+
+def _union(a: Matches, b: Matches, combine: Any, empty: float) -> Matches:
+    """Articles of either side; where both match, ``combine`` of their scores (b's applied to a's)."""
+    if not len(a[0]):
+        return b
+    if not len(b[0]):
+        return a
+    size = int(max(a[0][-1], b[0][-1])) + 1
+    if (len(a[0]) + len(b[0])) * 8 >= size:
+        # Dense: one slot per article number, cheaper than sorting when the lists fill the range.
+        present = np.zeros(size, dtype=bool)
+        present[a[0]] = True
+        present[b[0]] = True
+        ids = np.flatnonzero(present)
+        slots = np.full(size, empty)
+        slots[a[0]] = a[1]
+        slots[b[0]] = combine(slots[b[0]], b[1])
+        return ids, slots[ids]
+    ids = np.union1d(a[0], b[0])
+    scores = np.full(len(ids), empty)
+    scores[np.searchsorted(ids, a[0])] = a[1]
+    at = np.searchsorted(ids, b[0])
+    scores[at] = combine(scores[at], b[1])
+    return ids, scores
+
+
+def _union_add(a: Matches, b: Matches) -> Matches:
+    # 0.0 + x is x: an article on one side keeps that side's score exactly.
+    return _union(a, b, np.add, 0.0)
+
+
+def _union_max(a: Matches, b: Matches) -> Matches:
+    """DisjunctionMax: an article scores the best of its own matches.
+
+    (Whoosh's ``DisjunctionMaxMatcher`` takes the maximum of both sides'
+    current scores even when one side stands on a later article, so an
+    article could score as another that only an alias matched.)
+    """
+    return _union(a, b, np.maximum, -np.inf)
+
+
+def _weighted_tree(combine: Callable[[Matches, Matches], Matches], weighted: list[tuple[float, Matches]]) -> Matches:
+    """Combine as ``whoosh.util.make_weighted_tree`` pairs matchers: the two lightest first."""
+    items = sorted(((w, i, m) for i, (w, m) in enumerate(weighted)), key=lambda item: item[0])
+    made = len(items)
+    while len(items) > 1:
+        wa, _, a = items.pop(0)
+        wb, _, b = items.pop(0)
+        insort(items, (wa + wb, made, combine(a, b)), key=lambda item: item[0])
+        made += 1
+    return items[0][2]
+
+
+def _binary_tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """Add as ``whoosh.util.make_binary_tree`` nests its matchers: halves first."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _binary_tree_sum(scores[:half]) + _binary_tree_sum(scores[half:])

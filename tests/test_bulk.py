@@ -1,0 +1,189 @@
+"""The array query runner finds what Whoosh's matchers find, with the scores Whoosh gives.
+
+The corpus is made here from the words of the fixture articles: a segment of
+more than 5,000 articles (where Whoosh runs an Or as a tree of unions), a
+second run that updates and adds articles (deletions, a second segment), and
+a small third segment (where Whoosh runs an Or of three or more parts as an
+array union).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh.collectors import TopCollector, UnlimitedCollector
+from whoosh.sorting import FieldFacet
+
+from conftest import REPO_ROOT
+from index import IndexConfig, index_paths, open_index
+from index.aliases import AliasTable
+from searcher import Searcher
+from searcher.bulk import QueryRunner, date_order, top_ranked
+from searcher.compiler import compile_query
+from searcher.facets import column_values
+from searcher.query import parse_query
+
+SOURCES = ["zeit", "tagesschau", "standard", "euronews"]
+
+
+def _vocabulary() -> list[str]:
+    words: set[str] = set()
+    for path in sorted((REPO_ROOT / "tests" / "fixtures" / "news").glob("*.txt")) + sorted((REPO_ROOT / "seeds").glob("*.txt")):
+        words.update(re.findall(r"[^\W\d_]{3,}", path.read_text(encoding="utf-8")))
+    return sorted(words)
+
+
+def _articles(rng: random.Random, words: list[str], count: int, first: int) -> list[dict[str, Any]]:
+    # A Zipf-like choice, so that some words are in thousands of articles and most in few.
+    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    records = []
+    for number in range(first, first + count):
+        body = " ".join(rng.choices(words, weights, k=rng.randint(5, 40)))
+        records.append(
+            {
+                "id": f"a{number}",
+                "title": " ".join(rng.choices(words, weights, k=rng.randint(2, 6))),
+                "body": body,
+                "date": f"20{rng.randint(15, 25):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if number % 7 else None,
+                "source": rng.choice(SOURCES),
+            }
+        )
+    return records
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    rng = random.Random(7)
+    words = _vocabulary()
+    base = tmp_path_factory.mktemp("bulk")
+    index_dir = base / "ix"
+    articles = _articles(rng, words, 5600, 0)
+    config = IndexConfig(procs=1, entities=False)
+    index_paths(index_dir, [_write(base / "first.jsonl", articles)], config)
+    # Change 300 articles and add 200 (deleted documents, a second segment) ...
+    changed = _articles(rng, words, 300, 0) + _articles(rng, words, 200, 5600)
+    index_paths(index_dir, [_write(base / "first.jsonl", changed[:300] + articles[300:]), _write(base / "second.jsonl", changed[300:])], config)
+    # ... and a small third segment.
+    index_paths(index_dir, [base / "first.jsonl", base / "second.jsonl", _write(base / "third.jsonl", _articles(rng, words, 40, 9000))], config)
+    return index_dir, words
+
+
+def _queries(words: list[str]) -> list[str]:
+    rng = random.Random(11)
+    frequent, middle, rare = words[:12], words[12:200], words[-200:]
+    queries = [
+        *frequent[:6],
+        *rng.sample(rare, 6),
+        *(f"{a} {b}" for a, b in zip(rng.sample(middle, 6), rng.sample(frequent, 6))),
+        *(f"{a} OR {b} OR {c}" for a, b, c in zip(rng.sample(middle, 5), rng.sample(middle, 5), rng.sample(frequent, 5))),
+        *(f"{a} -{b}" for a, b in zip(rng.sample(frequent, 4), rng.sample(middle, 4))),
+        *(f'"{a} {b}"' for a, b in zip(rng.sample(frequent, 6), rng.sample(frequent, 6))),
+        *(f'"{a} {b}"~3' for a, b in zip(rng.sample(frequent, 3), rng.sample(middle, 3))),
+        *(f"{w[:4]}*" for w in rng.sample(middle, 4)),
+        *(f"{w}~" for w in rng.sample(middle, 3)),
+        *(f"title:{w}" for w in rng.sample(frequent, 3)),
+        *(f"{w} source:zeit" for w in rng.sample(frequent, 3)),
+        *(f"{w} date:[2018-01-01 TO 2020-06-30]" for w in rng.sample(frequent, 3)),
+        *(f"{a}^3 {b}" for a, b in zip(rng.sample(frequent, 3), rng.sample(middle, 3))),
+        f"({frequent[0]} OR {frequent[1]}) AND NOT ({frequent[2]} OR {middle[0]})",
+        f"-{frequent[0]}",
+        "date:[2019-01-01 TO 2019-12-31]",
+        "keinsolcheswortirgendwo",
+    ]
+    return queries
+
+
+def _whoosh(searcher: Any, q: Any) -> dict[int, float]:
+    collector = UnlimitedCollector()
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    return {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+
+
+def test_every_query_matches_the_articles_whoosh_matches_with_its_scores(corpus: tuple[Path, list[str]]) -> None:
+    index_dir, words = corpus
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 3
+        assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
+        assert max(sub.doc_count_all() for sub, _ in searcher.leaf_searchers()) > 5000
+        compared = 0
+        for text in _queries(words):
+            q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+            expected = _whoosh(searcher, q)
+            ids, scores = QueryRunner(searcher).run(q)
+            found = dict(zip(ids.tolist(), scores.tolist()))
+            assert found.keys() == expected.keys(), text
+            for docnum, score in expected.items():
+                assert math.isclose(found[docnum], score, rel_tol=1e-12), (text, docnum)
+            compared += len(expected)
+    ix.close()
+    assert compared > 20_000  # the queries did match: the comparison is not of empty lists
+
+
+def test_the_top_hits_come_in_whoosh_order_with_ties_by_article_number(corpus: tuple[Path, list[str]]) -> None:
+    index_dir, words = corpus
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        for text in [words[0], "source:zeit", f"{words[1]} OR {words[2]}", f"-{words[3]}"]:
+            q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+            collector = TopCollector(limit=25, usequality=False, replace=0)
+            searcher.search_with_collector(q, collector)
+            results = collector.results()
+            expected = [results.docnum(i) for i in range(results.scored_length())]
+            ids, scores = QueryRunner(searcher).run(q)
+            assert top_ranked(ids, scores, 25)[0].tolist() == expected, text
+
+            by_date = searcher.collector(limit=25, sortedby=FieldFacet("date_sort", reverse=True))
+            searcher.search_with_collector(q, by_date)
+            dated = by_date.results()
+            all_dates = np.array(column_values(searcher.reader(), "date_sort"), dtype=np.int64)
+            assert date_order(ids, all_dates, 25) == [dated.docnum(i) for i in range(dated.scored_length())], text
+    ix.close()
+
+
+def test_an_alias_query_scores_each_article_by_its_best_name(tmp_path: Path) -> None:
+    """``Kyiv`` matches as ``Kyiv`` or ``Kiew``: each article scores as the better of the two, in that article."""
+    corpus = tmp_path / "kyiv.jsonl"
+    records = [
+        {"id": "a", "title": "Kiew", "body": "Kiew Kiew Kiew und die Ukraine"},
+        {"id": "b", "title": "Bericht", "body": "In Kyiv tagte die Regierung lange " * 5},
+        {"id": "c", "title": "Kyiv", "body": "Kiew"},
+        {"id": "d", "title": "Wetter", "body": "Regen in Kiew"},
+    ]
+    _write(corpus, records)
+    index_paths(tmp_path / "ix", [corpus], IndexConfig(procs=1))
+    with Searcher(tmp_path / "ix") as searcher:
+        combined = {hit.id: hit.score for hit in searcher.search("Kyiv", limit=10, snippets=False).hits}
+        kyiv = {hit.id: hit.score for hit in Searcher(tmp_path / "ix", aliases=AliasTable([])).search("Kyiv", snippets=False).hits}
+        kiew = {hit.id: hit.score for hit in Searcher(tmp_path / "ix", aliases=AliasTable([])).search("Kiew", snippets=False).hits}
+    assert combined.keys() == {"a", "b", "c", "d"}
+    for article, score in combined.items():
+        assert score == pytest.approx(max(kyiv.get(article, 0.0), kiew.get(article, 0.0)), rel=1e-12), article
+
+
+def test_a_search_of_a_big_and_a_small_word_gives_hits_totals_and_facets_that_agree(corpus: tuple[Path, list[str]]) -> None:
+    index_dir, words = corpus
+    with Searcher(index_dir, aliases=AliasTable([])) as searcher:
+        result = searcher.search(f"{words[0]} OR {words[-1]}", limit=5, facets=("source",))
+        ix = open_index(index_dir)
+        with ix.searcher() as plain:
+            q = compile_query(parse_query(f"{words[0]} OR {words[-1]}"), plain.reader(), aliases=AliasTable([])).query
+            expected = _whoosh(plain, q)
+        ix.close()
+    assert result.total == len(expected) > 1000
+    assert sum(result.facets["source"].values()) == result.total  # type: ignore[index]
+    best = max(expected.values())
+    assert result.hits[0].score == pytest.approx(best, rel=1e-12)
