@@ -139,7 +139,9 @@ def record_stems(index_dir: Path | str, reader: Any, described: Mapping[str, Ent
 
         def flush() -> int:
             known = store.lookup(batch)
-            new = {word for word in batch if word not in known}
+            # A word first recorded as a part of a compound has no parts of its
+            # own yet; as a word of the text it needs them (the highlighter asks).
+            new = {word for word in batch if word not in known or (known[word][1] is None and len(word) >= MIN_WORD)}
             # The parts of new compounds too: marking Sicherheitsgarantien for a
             # search of Garantien compares the stems of its parts.
             entries = {word: described.get(word) or describe_words([word])[word] for word in new}
@@ -147,7 +149,9 @@ def record_stems(index_dir: Path | str, reader: Any, described: Mapping[str, Ent
             parts.difference_update(new)
             parts.difference_update(store.lookup(parts))
             rows = [(w, stem, None if split is None else " ".join(split)) for w, (stem, split) in entries.items()]
-            rows.extend((w, described[w][0] if w in described else stem_folded(w), None) for w in parts)
+            for w in parts:
+                stem, split = described.get(w) or (stem_folded(w), None)
+                rows.append((w, stem, None if split is None else " ".join(split)))
             store.add(rows)
             batch.clear()
             return len(rows)

@@ -18,18 +18,23 @@ from __future__ import annotations
 import pickle
 import time
 import zlib
+from datetime import timezone
 from bisect import insort
+from itertools import chain
 from io import BytesIO
 from struct import Struct
 from typing import Any, Callable
 
 import numpy as np
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.collectors import TimeLimit
-from whoosh.reading import CorruptIndexError
-from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.reading import CorruptIndexError, TermNotFound
+from whoosh.scoring import BM25F, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
+
+from index.schema import UNDATED
 
 from .phrases import ExactPhrase
 
@@ -61,23 +66,36 @@ class _Segment:
         terms = getattr(self.reader, "_terms", None)
         self.terms = terms if isinstance(terms, W3TermsReader) else None
         self._lengths: dict[str, np.ndarray | None] = {}
+        self._dates: np.ndarray | None = None
 
     def lengths(self, fieldname: str) -> np.ndarray | None:
         """Every article's length in a field, as Whoosh decodes it from its length byte."""
         if fieldname not in self._lengths:
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-            perdoc = self.reader._perdoc
-            column = _lenfield(fieldname)
-            if not perdoc.has_column(column):
-                self._lengths[fieldname] = None
-            else:
-                reader = perdoc.column_reader(column, LENGTHS_COLUMN)
-                raw = np.zeros(self.doc_count_all, dtype=np.uint8)
-                count = min(reader._count, self.doc_count_all)
-                raw[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count), dtype=np.uint8)
-                self._lengths[fieldname] = _BYTE_TO_LENGTH[raw]
+            raw = self._column(_lenfield(fieldname), LENGTHS_COLUMN, np.uint8)
+            self._lengths[fieldname] = None if raw is None else _BYTE_TO_LENGTH[raw]
         return self._lengths[fieldname]
+
+    def dates(self) -> np.ndarray | None:
+        """Every article's ``date_sort`` value (seconds, or :data:`~index.schema.UNDATED`)."""
+        if self._dates is None:
+            self._dates = self._column("date_sort", self.searcher.schema["date_sort"].column_type, np.dtype(">i8"))
+        return self._dates
+
+    def _column(self, name: str, column: Any, dtype: Any) -> np.ndarray | None:
+        """A column of fixed-size numbers, read whole; None when the segment lacks it."""
+        perdoc = getattr(self.reader, "_perdoc", None)
+        if perdoc is None or not perdoc.has_column(name):
+            return None
+        reader = perdoc.column_reader(name, column)
+        size = np.dtype(dtype).itemsize
+        count = min(reader._count, self.doc_count_all)
+        values = np.zeros(self.doc_count_all, dtype=np.dtype(dtype).newbyteorder("="))
+        if count < self.doc_count_all:  # articles past the written values have the default
+            values[:] = reader._default
+        values[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count * size), dtype=dtype)
+        return values
 
     def live(self) -> np.ndarray:
         """The numbers of all articles not deleted."""
@@ -102,6 +120,7 @@ class QueryRunner:
         if segments is None:
             segments = [_Segment(sub, offset) for sub, offset in searcher.leaf_searchers()]
         self.segments = segments
+        self._term_infos: dict[tuple[int, str, bytes], Any] = {}
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -129,11 +148,11 @@ class QueryRunner:
         if kind is ExactPhrase and q.fieldname in segment.searcher.schema and len(q.words) > 1:
             return self.phrase(q, segment, context)
         if kind is wq.And:
-            return self.compound(q, segment, context, _intersect, lambda sub: 0 - sub.estimate_size(segment.reader))
+            return self.compound(q, segment, context, _intersect, lambda sub: 0 - self.size(sub, segment))
         if kind is wq.Or:
             return self.either(q, segment, context)
         if kind is wq.DisjunctionMax:
-            return self.compound(q, segment, context, _union_max, lambda sub: sub.estimate_size(segment.reader))
+            return self.compound(q, segment, context, _union_max, lambda sub: self.size(sub, segment))
         if kind is wq.Not:
             return self.inverse(q, segment)
         if kind is wq.Every and q.fieldname in (None, "", "*"):
@@ -142,6 +161,10 @@ class QueryRunner:
         if q is wq.NullQuery:
             return _EMPTY
         if isinstance(q, wq.NumericRange) and q.constantscore and not context.needs_current:
+            if type(q) is wq.DateRange and q.fieldname == "date":
+                dated = self.date_range(q, segment)
+                if dated is not None:
+                    return dated
             return self.constant_range(q, segment)
         return self.whoosh_matches(q, segment, context)
 
@@ -160,37 +183,63 @@ class QueryRunner:
             return _EMPTY
         if segment.terms is None:
             return self.whoosh_matches(q, segment, context)
-        reader = segment.reader
-        if (q.fieldname, tbytes) not in reader:
+        terminfo = self.term_info(segment, q.fieldname, tbytes)
+        if terminfo is None:
             return _EMPTY
         self.check_time()
-        scorer = None if context.weighting is None else context.weighting.scorer(segment.searcher, q.fieldname, tbytes)
-        terminfo = segment.terms.term_info(q.fieldname, tbytes)
         ids, weights, raw_values = _read_postings(segment.terms._postfile, terminfo, values is not None)
         if segment.deleted is not None:
             keep = ~np.isin(ids, segment.deleted, assume_unique=True)
             ids, weights = ids[keep], weights[keep]
             if raw_values is not None:
                 raw_values = [v for v, k in zip(raw_values, keep) if k]
-        if scorer is None:  # unscored (inside a Not): only the articles count
+        weighting = context.weighting
+        if weighting is None:  # unscored (inside a Not): only the articles count
             scores = np.zeros(len(ids))
-        elif isinstance(scorer, BM25FScorer):
+        elif type(weighting) is BM25F and schema[q.fieldname].scorable:
             lengths = segment.lengths(q.fieldname)
             if lengths is None:
                 return self.whoosh_matches(q, segment, context)
+            # BM25FScorer's statistics, taken as it takes them (without its own term lookup) ...
+            parent = segment.searcher.get_parent()
+            idf = parent.idf(q.fieldname, tbytes)
+            avgfl = parent.avg_field_length(q.fieldname) or 1
+            B = weighting._field_B.get(q.fieldname, weighting.B)
+            K1 = weighting.K1
             fl = lengths[ids]
-            K1, B = scorer.K1, scorer.B
-            # The expression of whoosh.scoring.bm25, operation for operation, so the floats agree.
-            scores = scorer.idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / scorer.avgfl)))
-        elif isinstance(scorer, WeightScorer):
-            scores = weights
+            # ... and whoosh.scoring.bm25, operation for operation, so that the floats agree.
+            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         else:
-            return self.whoosh_matches(q, segment, context)
+            scorer = weighting.scorer(segment.searcher, q.fieldname, tbytes)
+            if not isinstance(scorer, WeightScorer):
+                return self.whoosh_matches(q, segment, context)
+            scores = weights
         if q.boost != 1.0:
             scores = scores * q.boost
         if values is not None and raw_values is not None:
             values.extend(raw_values)
         return ids, scores
+
+    def term_info(self, segment: _Segment, fieldname: str, tbytes: bytes) -> Any:
+        """The segment's entry for a term, or None; each is read once per search."""
+        key = (segment.offset, fieldname, tbytes)
+        if key not in self._term_infos:
+            try:
+                self._term_infos[key] = segment.terms.term_info(fieldname, tbytes)  # type: ignore[union-attr]  # only called with terms
+            except TermNotFound:
+                self._term_infos[key] = None
+        return self._term_infos[key]
+
+    def size(self, q: Any, segment: _Segment) -> int:
+        """Whoosh's ``estimate_size`` of a query in a segment (for a term: its document frequency)."""
+        if type(q) is wq.Term and segment.terms is not None:
+            try:
+                tbytes = segment.searcher.schema[q.fieldname].to_bytes(q.text)
+            except (KeyError, ValueError):
+                return q.estimate_size(segment.reader)
+            terminfo = self.term_info(segment, q.fieldname, tbytes)
+            return 0 if terminfo is None else terminfo.doc_frequency()
+        return q.estimate_size(segment.reader)
 
     def compound(self, q: Any, segment: _Segment, context: Any, combine: Callable[[Matches, Matches], Matches], weight: Callable[[Any], float]) -> Matches:
         """And or DisjunctionMax: Whoosh's huffman-like tree of two-way matchers, then the boost."""
@@ -200,6 +249,8 @@ class QueryRunner:
         if len(subs) == 1:  # Whoosh ignores the boost of a compound of one part
             return self.matches(subs[0], segment, context)
         built = [self.matches(sub, segment, context) for sub in subs]
+        if len(built) == 2:  # either order gives the same sums: no need for the sizes
+            return _boosted(combine(built[0], built[1]), q.boost)
         result = _weighted_tree(combine, [(weight(sub), m) for sub, m in zip(subs, built)])
         return _boosted(result, q.boost)
 
@@ -216,8 +267,10 @@ class QueryRunner:
         if q.scale:
             return self.whoosh_matches(q, segment, context)
         built = [self.matches(sub, segment, context) for sub in subs]
+        if tree and len(built) == 2:
+            return _boosted(_union_add(built[0], built[1]), q.boost)
         if tree:
-            weights = [sub.estimate_size(segment.reader) for sub in subs]
+            weights = [self.size(sub, segment) for sub in subs]
             return _boosted(_weighted_tree(_union_add, list(zip(weights, built))), q.boost)
         # Whoosh's ArrayUnionMatcher: the parts' boosted scores added one after another.
         ids = _union_ids([m[0] for m in built])
@@ -256,6 +309,36 @@ class QueryRunner:
         ids = _union_ids(ids_lists)
         return ids, np.full(len(ids), float(q.boost))
 
+    def date_range(self, q: Any, segment: _Segment) -> Matches | None:
+        """A date range read off the ``date_sort`` column, or None where that would not be exact.
+
+        ``date_sort`` is the article's date in whole seconds (UTC), truncated,
+        so for a range from a whole second (inclusive) to a whole second
+        (exclusive) the comparison of seconds decides as the date itself
+        would; truncation rounds up before 1970, so a segment with such dates
+        is left to the terms of the ``date`` field.
+        """
+        start, end = q.startdate, q.enddate
+        for bound in (start, end):
+            if bound is not None and (bound.microsecond or bound.tzinfo is not None):
+                return None
+        if (start is not None and q.startexcl) or (end is not None and not q.endexcl):
+            return None
+        dates = segment.dates()
+        if dates is None:
+            return None
+        keep = dates != UNDATED
+        if np.any(dates[keep] < 0):
+            return None
+        if start is not None:
+            keep &= dates >= int(start.replace(tzinfo=timezone.utc).timestamp())
+        if end is not None:
+            keep &= dates < int(end.replace(tzinfo=timezone.utc).timestamp())
+        ids = np.flatnonzero(keep)
+        if segment.deleted is not None:
+            ids = np.setdiff1d(ids, segment.deleted, assume_unique=True)
+        return ids, np.full(len(ids), float(q.boost))
+
     def phrase(self, q: Any, segment: _Segment, context: Any) -> Matches:
         """An exact phrase: the articles of all its words where they stand in a row.
 
@@ -263,6 +346,8 @@ class QueryRunner:
         scores over an order-keeping tree, times the phrase's boost.
         """
         field = segment.searcher.schema[q.fieldname]
+        if type(field.format) is not formats.Positions:
+            return self.whoosh_matches(q, segment, context)
         inner = context.set(needs_current=True)
         lists: list[tuple[Matches, list[Any]]] = []
         for word in q.words:
@@ -279,21 +364,23 @@ class QueryRunner:
             common = np.intersect1d(common, ids, assume_unique=True)
         if not len(common):
             return _EMPTY
-        positions = [field.format.decode_positions] * len(lists)
-        rows = [np.searchsorted(m[0], common) for m, _ in lists]
+        # Each position of word i, less i, keyed with its article's row in
+        # ``common``: the phrase starts where all words share a key.
+        keys: np.ndarray | None = None
+        rows = []
+        for offset, ((word_ids, _), values) in enumerate(lists):
+            self.check_time()
+            word_rows = np.searchsorted(word_ids, common)
+            rows.append(word_rows)
+            word_keys = _position_keys([values[row] for row in word_rows.tolist()], offset)
+            keys = word_keys if keys is None else keys[np.isin(keys, word_keys)]
+            if not len(keys):
+                return _EMPTY
+        assert keys is not None
         keep = np.zeros(len(common), dtype=bool)
-        for i in range(len(common)):
-            if i % _CHECK_EVERY == 0:
-                self.check_time()
-            starts = set(positions[0](lists[0][1][rows[0][i]]))
-            for offset in range(1, len(lists)):
-                if not starts:
-                    break
-                starts.intersection_update(p - offset for p in positions[offset](lists[offset][1][rows[offset][i]]))
-            keep[i] = bool(starts)
+        keep[keys >> 32] = True
         ids = common[keep]
-        per_word = [(ids, m[1][r[keep]]) for (m, _), r in zip(lists, rows)]
-        scores = _binary_tree_sum([s for _, s in per_word])
+        scores = _binary_tree_sum([m[1][r[keep]] for (m, _), r in zip(lists, rows)])
         return _boosted((ids, scores), q.boost)
 
     def whoosh_matches(self, q: Any, segment: _Segment, context: Any) -> Matches:
@@ -414,6 +501,24 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
     # Ids are delta-coded within each block, from 0 in every block.
     ids = np.concatenate([np.cumsum(part) for part in id_parts])
     return ids, np.concatenate(weight_parts), values
+
+
+def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
+    """``row << 32 | position - offset`` for each position in each value, for positions >= ``offset``.
+
+    A value of Whoosh's ``Positions`` format is a 4-byte count and the pickled
+    list of the gaps between positions (what ``decode_positions`` reads).
+    """
+    gaps = [pickle.loads(value[4:]) for value in values]
+    lengths = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(lengths.sum()))
+    running = np.cumsum(flat)
+    firsts = np.cumsum(lengths) - lengths
+    # Restart the running sum at each value: subtract what the values before it added up to.
+    positions = running - np.repeat(running[firsts] - flat[firsts], lengths)
+    rows = np.repeat(np.arange(len(gaps), dtype=np.int64), lengths)
+    wanted = positions >= offset
+    return (rows[wanted] << 32) | (positions[wanted] - offset)
 
 
 def _boosted(matches: Matches, boost: float) -> Matches:

@@ -272,10 +272,15 @@ class _Compiler:
         found: dict[str, int] = {}
         for f in fields:
             words_field = _WORDS_FIELD[f]
-            for raw in self.reader.expand_prefix(words_field, prefix):
-                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                if word not in found:
-                    found[word] = self.reader.doc_frequency(words_field, word)
+            # Each segment's words in order with their counts: one pass over
+            # its word list instead of a lookup per word and segment.
+            counts: dict[str, int] = {}
+            for leaf, _ in self.reader.leaf_readers():
+                for raw, terminfo in leaf.iter_prefix(words_field, prefix):
+                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    counts[word] = counts.get(word, 0) + terminfo.doc_frequency()
+            for word, count in counts.items():
+                found.setdefault(word, count)
         return self.most_frequent(found, f"{node.text}*")
 
     def fuzzy_words(self, node: Fuzzy, fields: tuple[str, ...]) -> list[str]:

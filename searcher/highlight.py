@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from index.analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem
 from index.stems import Stemmer
@@ -72,7 +72,9 @@ def render_spans(text: str, spans: Iterable[tuple[int, int]], before: str, after
     return "".join(out)
 
 
-def match_spans(text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None = None) -> list[tuple[int, int]]:
+def match_spans(
+    text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None = None, memo: dict[str, bool] | None = None
+) -> list[tuple[int, int]]:
     """The character spans of ``text`` that the query matched, merged and ascending.
 
     A phrase is one span from its first to its last word, and only where the
@@ -80,6 +82,8 @@ def match_spans(text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None 
     that are all matched become one span.
 
     :param stemmer: stems the text's words (from the index's stem store); NLTK when None.
+    :param memo: which written words of ``field`` are marked, kept between calls
+        with the same ``marks`` (the hits of one search), so each is decided once.
     """
     stems = marks.stems.get(field, set())
     words = marks.words.get(field, set())
@@ -87,51 +91,69 @@ def match_spans(text: str, field: str, marks: MarkPlan, stemmer: Stemmer | None 
     parts = marks.parts
     if not (stems or words or phrases or parts) or not text:
         return []
-    tokens = _tokens(text, stemmer)
-    spans: list[tuple[int, int]] = []
-    # Whether a written word is marked depends on the word alone: decide once per word.
-    marked: dict[str, bool] = {}
-    for term, start, end in tokens:
-        written = text[start:end]
-        hit = marked.get(written)
-        if hit is None:
-            hit = term in stems or bool(words and fold(written.lower()) in words)
-            if not hit and parts and end - start >= MIN_WORD:
-                hit = _has_part(written, parts, stemmer)  # the whole compound that contains a matched part
-            marked[written] = hit
-        if hit:
-            spans.append((start, end))
-    terms = [t[0] for t in tokens]
-    for sequence, slop in phrases:
-        spans.extend(_phrase_spans(terms, tokens, sequence, slop))
+    marked = {} if memo is None else memo
+    # Whether a written word is marked depends on the word alone: decide once
+    # per distinct word, then find where the marked ones stand.
+    present = set(_WORD.findall(text))
+    new = present.difference(marked)
+    if new:
+        _decide(list(new), marked, stems, words, parts, stemmer)
+    spans = [m.span() for word in present if marked[word] for m in _whole_word(word).finditer(text)]
+    if phrases:
+        tokens = _tokens(text, stemmer)
+        terms = [t[0] for t in tokens]
+        for sequence, slop in phrases:
+            spans.extend(_phrase_spans(terms, tokens, sequence, slop))
     return _merge(text, spans)
 
 
-def _tokens(text: str, stemmer: Stemmer | None) -> list[tuple[str, int, int]]:
-    """``(term, start, end)`` of each word of ``text``, as :func:`index.analysis.german_analyzer` gives them.
+def _decide(
+    new: list[str], marked: dict[str, bool], stems: set[str], words: set[str], parts: set[str], stemmer: Stemmer | None
+) -> None:
+    """Record in ``marked`` whether each of the written words ``new`` is marked."""
+    lowers = [word.lower() for word in new]
+    # Cheap test first: a part's stem is (nearly always) inside the folded word.
+    probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search if parts else None
+    for written, lower, term in zip(new, lowers, _terms(lowers, stemmer)):
+        hit = term in stems or bool(words and fold(lower) in words)
+        if not hit and probe is not None and len(written) >= MIN_WORD:
+            hit = _has_part(written, parts, stemmer, probe)  # the whole compound that contains a matched part
+        marked[written] = hit
 
-    The same tokenizer pattern, lower-casing, stop words and stems, without
-    the analyzer's token objects; the stemmer remembers the term of each word.
+
+def _terms(lowers: list[str], stemmer: Stemmer | None) -> list[str]:
+    """The indexed terms of lower-case words, as :func:`index.analysis.german_analyzer` makes them.
+
+    The same lower-casing, stop words and stems, without the analyzer's token
+    objects; the stemmer remembers the term of each word.
     """
-    found = [(match.group().lower(), *match.span()) for match in _WORD.finditer(text)]
     if stemmer is None:
-        return [(STOP_PREFIX + fold(w) if is_stopword(w) else stem(w), start, end) for w, start, end in found]
-    unknown = stemmer.unknown(w for w, _, _ in found)
+        return [STOP_PREFIX + fold(w) if is_stopword(w) else stem(w) for w in lowers]
+    unknown = stemmer.unknown(lowers)
     if unknown:
         stemmer.prefetch(unknown)
-    token = stemmer.token
-    return [(token(w), start, end) for w, start, end in found]
+    return list(map(stemmer.token, lowers))
 
 
-def _has_part(written: str, parts: set[str], stemmer: Stemmer | None) -> bool:
-    folded = fold(written.lower())
-    # Cheap test first: a part's stem is (nearly always) inside the folded word.
-    if not any(part[:4] in folded for part in parts):
+def _tokens(text: str, stemmer: Stemmer | None) -> list[tuple[str, int, int]]:
+    """``(term, start, end)`` of each word of ``text``, as the German analyzer gives them."""
+    found = [(match.group(), *match.span()) for match in _WORD.finditer(text)]
+    terms = _terms([word.lower() for word, _, _ in found], stemmer)
+    return [(term, start, end) for term, (_, start, end) in zip(terms, found)]
+
+
+def _whole_word(word: str) -> re.Pattern[str]:
+    """A pattern for ``word`` where it stands as a whole word of the tokenizer (not inside a longer one)."""
+    return re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])")
+
+
+def _has_part(written: str, parts: set[str], stemmer: Stemmer | None, probe: Any) -> bool:
+    if stemmer is not None and not written[:1].isupper():
+        return False  # only nouns are split, as when indexing
+    if not probe(fold(written.lower())):
         return False
     if stemmer is None:
         return any(stem(part) in parts for part in parts_of(written))
-    if not written[:1].isupper():
-        return False  # only nouns are split, as when indexing
     return any(stemmer(part) in parts for part in stemmer.parts(written.lower()))
 
 

@@ -353,8 +353,9 @@ class Searcher:
                 compiled.marks = marks
             ranked, total, complete, matched = self._run(searcher, compiled, limit * page, sort)
             first = (page - 1) * limit
+            memos: dict[str, dict[str, bool]] = {"title": {}, "body": {}}  # marked words, decided once per search
             hits = tuple(
-                self._hit(searcher, compiled, first + offset + 1, docnum, score, snippets)
+                self._hit(searcher, compiled, first + offset + 1, docnum, score, snippets, memos)
                 for offset, (docnum, score) in enumerate(ranked[first : first + limit])
             )
             suggestion = self._suggest(searcher, compiled, query) if total == 0 and marks is None else None
@@ -474,16 +475,26 @@ class Searcher:
         ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates(item[0])))
         return ranked_scored[:wanted], total, complete, ids
 
-    def _hit(self, searcher: Any, compiled: CompiledQuery, rank: int, docnum: int, score: float | None, snippets: bool) -> Hit:
+    def _hit(
+        self,
+        searcher: Any,
+        compiled: CompiledQuery,
+        rank: int,
+        docnum: int,
+        score: float | None,
+        snippets: bool,
+        memos: dict[str, dict[str, bool]],
+    ) -> Hit:
         stored = searcher.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
         parts: list[Snippet] = []
         if snippets:
-            title_spans = match_spans(title, "title", compiled.marks, self._stemmer)
+            title_spans = match_spans(title, "title", compiled.marks, self._stemmer, memos["title"])
             if title_spans:
                 parts.append(Snippet("title", title, tuple(title_spans)))
-            parts.extend(make_snippets(body, "body", match_spans(body, "body", compiled.marks, self._stemmer)))
+            body_spans = match_spans(body, "body", compiled.marks, self._stemmer, memos["body"])
+            parts.extend(make_snippets(body, "body", body_spans))
         return Hit(rank=rank, score=score, title=title, snippets=tuple(parts), body=body, **_metadata(stored))
 
     def _suggest(self, searcher: Any, compiled: CompiledQuery, query: str) -> str | None:
