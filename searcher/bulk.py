@@ -20,6 +20,7 @@ import time
 import zlib
 from datetime import timezone
 from bisect import insort
+from collections import OrderedDict
 from itertools import chain
 from io import BytesIO
 from struct import Struct
@@ -38,7 +39,7 @@ from index.schema import UNDATED
 
 from .phrases import ExactPhrase
 
-__all__ = ["Matches", "QueryRunner", "concatenate", "date_order", "top_ranked"]
+__all__ = ["Matches", "PostingCache", "QueryRunner", "concatenate", "date_order", "top_ranked"]
 
 #: Sorted, unique document numbers and the score of each.
 Matches = tuple[np.ndarray, np.ndarray]
@@ -50,7 +51,50 @@ _BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
 # many articles to an array union that adds the parts one after another.
 _SMALL_SEGMENT = 5000
 _TOO_MANY_CLAUSES = 1024
+_MAX_TERM_INFOS = 200_000
+_MANY_TERMS = 8  # an Or of at least this many terms of one field is scored in one pass
 _CHECK_EVERY = 64  # articles between two looks at the clock in Whoosh's own matchers
+
+
+class PostingCache:
+    """Decoded posting lists (article numbers and weights) of recently searched terms.
+
+    Reading a list means unpickling and decompressing every block with its
+    positions; a searcher that answers many queries keeps the most recently
+    used lists here, up to ``max_bytes`` (8 bytes a posting), least recently
+    used first out. Segments never change once written, so an entry never
+    goes stale; it is keyed by the segment's id.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._lists: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        #: Term entries (or None for a term a segment lacks), by the same keys;
+        #: about 200 bytes each, emptied when full.
+        self.term_infos: dict[tuple[str, str, bytes], Any] = {}
+
+    def get(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._lists.get(key)
+        if found is None:
+            return None
+        self._lists.move_to_end(key)
+        return found[0].astype(np.int64), found[1].astype(np.float64)
+
+    def put(self, key: tuple[str, str, bytes], ids: np.ndarray, weights: np.ndarray) -> None:
+        # Weights are float32 in Whoosh's postings, so float32 keeps them exactly.
+        entry = (ids.astype(np.int32), weights.astype(np.float32))
+        cost = entry[0].nbytes + entry[1].nbytes
+        if cost > self.max_bytes // 4:
+            return  # one list may not push out most of the others
+        old = self._lists.pop(key, None)
+        if old is not None:
+            self.size -= old[0].nbytes + old[1].nbytes
+        self._lists[key] = entry
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, (old_ids, old_weights) = self._lists.popitem(last=False)
+            self.size -= old_ids.nbytes + old_weights.nbytes
 
 
 class _Segment:
@@ -63,6 +107,7 @@ class _Segment:
         self.doc_count_all = self.reader.doc_count_all()
         deleted = sorted(getattr(self.reader, "deleted_docs_set", ()))  # an empty index's reader has none
         self.deleted = np.array(deleted, dtype=np.int64) if deleted else None
+        self.segid: str | None = getattr(self.reader, "_segid", None)
         terms = getattr(self.reader, "_terms", None)
         self.terms = terms if isinstance(terms, W3TermsReader) else None
         self._lengths: dict[str, np.ndarray | None] = {}
@@ -111,16 +156,25 @@ class QueryRunner:
         :class:`whoosh.collectors.TimeLimit`.
     :param segments: segments prepared by an earlier runner on the same
         searcher, to reuse their field lengths.
+    :param cache: decoded posting lists kept between searches, or None.
     """
 
-    def __init__(self, searcher: Any, deadline: float = float("inf"), segments: list[_Segment] | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        deadline: float = float("inf"),
+        segments: list[_Segment] | None = None,
+        cache: PostingCache | None = None,
+    ) -> None:
         self.searcher = searcher
         self.deadline = deadline
         self.context = searcher.context()
         if segments is None:
             segments = [_Segment(sub, offset) for sub, offset in searcher.leaf_searchers()]
         self.segments = segments
-        self._term_infos: dict[tuple[int, str, bytes], Any] = {}
+        self.cache = cache
+        self._term_infos: dict[tuple[str, str, bytes], Any] = {}
+        self._avgfl: dict[str, float] = {}
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -183,11 +237,18 @@ class QueryRunner:
             return _EMPTY
         if segment.terms is None:
             return self.whoosh_matches(q, segment, context)
-        terminfo = self.term_info(segment, q.fieldname, tbytes)
-        if terminfo is None:
-            return _EMPTY
-        self.check_time()
-        ids, weights, raw_values = _read_postings(segment.terms._postfile, terminfo, values is not None)
+        raw_values: list[Any] | None = None
+        if values is None:
+            found = self.postings(segment, q.fieldname, tbytes)
+            if found is None:
+                return _EMPTY
+            ids, weights = found
+        else:  # with positions: read whole, past the cache
+            terminfo = self.term_info(segment, q.fieldname, tbytes)
+            if terminfo is None:
+                return _EMPTY
+            self.check_time()
+            ids, weights, raw_values = _read_postings(segment.terms._postfile, terminfo, True)
         if segment.deleted is not None:
             keep = ~np.isin(ids, segment.deleted, assume_unique=True)
             ids, weights = ids[keep], weights[keep]
@@ -201,9 +262,8 @@ class QueryRunner:
             if lengths is None:
                 return self.whoosh_matches(q, segment, context)
             # BM25FScorer's statistics, taken as it takes them (without its own term lookup) ...
-            parent = segment.searcher.get_parent()
-            idf = parent.idf(q.fieldname, tbytes)
-            avgfl = parent.avg_field_length(q.fieldname) or 1
+            idf = segment.searcher.get_parent().idf(q.fieldname, tbytes)
+            avgfl = self.avg_field_length(q.fieldname)
             B = weighting._field_B.get(q.fieldname, weighting.B)
             K1 = weighting.K1
             fl = lengths[ids]
@@ -221,14 +281,25 @@ class QueryRunner:
         return ids, scores
 
     def term_info(self, segment: _Segment, fieldname: str, tbytes: bytes) -> Any:
-        """The segment's entry for a term, or None; each is read once per search."""
-        key = (segment.offset, fieldname, tbytes)
-        if key not in self._term_infos:
+        """The segment's entry for a term, or None; each is read once per search (or cache)."""
+        known = self._term_infos
+        if self.cache is not None and segment.segid is not None:
+            known = self.cache.term_infos
+            if len(known) > _MAX_TERM_INFOS:
+                known.clear()
+        key = (segment.segid or str(segment.offset), fieldname, tbytes)
+        if key not in known:
             try:
-                self._term_infos[key] = segment.terms.term_info(fieldname, tbytes)  # type: ignore[union-attr]  # only called with terms
+                known[key] = segment.terms.term_info(fieldname, tbytes)  # type: ignore[union-attr]  # only called with terms
             except TermNotFound:
-                self._term_infos[key] = None
-        return self._term_infos[key]
+                known[key] = None
+        return known[key]
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """Whoosh's average length of a field over the whole index (which it adds up per call)."""
+        if fieldname not in self._avgfl:
+            self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return self._avgfl[fieldname]
 
     def size(self, q: Any, segment: _Segment) -> int:
         """Whoosh's ``estimate_size`` of a query in a segment (for a term: its document frequency)."""
@@ -266,6 +337,10 @@ class QueryRunner:
         )
         if q.scale:
             return self.whoosh_matches(q, segment, context)
+        if len(subs) >= _MANY_TERMS:
+            flat = self.many_terms(q, segment, context, tree)
+            if flat is not None:
+                return flat
         built = [self.matches(sub, segment, context) for sub in subs]
         if tree and len(built) == 2:
             return _boosted(_union_add(built[0], built[1]), q.boost)
@@ -278,6 +353,79 @@ class QueryRunner:
         for sub_ids, sub_scores in built:
             scores[np.searchsorted(ids, sub_ids)] += sub_scores * q.boost
         return ids, scores
+
+    def many_terms(self, q: Any, segment: _Segment, context: Any, tree: bool) -> Matches | None:
+        """An Or of many terms of one field (a prefix or fuzzy term's words), scored in one pass.
+
+        An article's score is the sum of its terms' scores, added in the order
+        of the terms rather than in the order of Whoosh's tree of unions: the
+        same sum up to rounding in the last bit. None when the parts are not
+        all plainly scored terms of one field.
+        """
+        subs = q.subqueries
+        fieldname = subs[0].fieldname
+        weighting = context.weighting
+        schema = segment.searcher.schema
+        if (
+            segment.terms is None
+            or type(weighting) is not BM25F
+            or fieldname not in schema
+            or not schema[fieldname].scorable
+            or any(type(sub) is not wq.Term or sub.fieldname != fieldname for sub in subs)
+        ):
+            return None
+        lengths = segment.lengths(fieldname)
+        if lengths is None:
+            return None
+        field = schema[fieldname]
+        parent = segment.searcher.get_parent()
+        id_lists: list[np.ndarray] = []
+        weight_lists: list[np.ndarray] = []
+        factors: list[tuple[float, float]] = []  # idf and boost, per term
+        for sub in subs:
+            try:
+                tbytes = field.to_bytes(sub.text)
+            except ValueError:
+                continue
+            found = self.postings(segment, fieldname, tbytes)
+            if found is None or not len(found[0]):
+                continue
+            id_lists.append(found[0])
+            weight_lists.append(found[1])
+            factors.append((parent.idf(fieldname, tbytes), sub.boost))
+        if not id_lists:
+            return _EMPTY
+        sizes = [len(ids) for ids in id_lists]
+        ids = np.concatenate(id_lists)
+        weights = np.concatenate(weight_lists)
+        idf = np.repeat(np.array([f[0] for f in factors]), sizes)
+        boost = np.repeat(np.array([f[1] for f in factors]), sizes)
+        if segment.deleted is not None:
+            keep = ~np.isin(ids, segment.deleted)
+            ids, weights, idf, boost = ids[keep], weights[keep], idf[keep], boost[keep]
+        K1, B = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
+        avgfl = self.avg_field_length(fieldname)
+        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths[ids] / avgfl))) * boost
+        if not tree:
+            scores = scores * q.boost  # the array union boosts each part
+        unique, inverse = np.unique(ids, return_inverse=True)
+        sums = np.bincount(inverse, weights=scores, minlength=len(unique))
+        return _boosted((unique, sums), q.boost) if tree else (unique, sums)
+
+    def postings(self, segment: _Segment, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's article numbers and weights in a segment (deleted articles included), or None."""
+        terminfo = self.term_info(segment, fieldname, tbytes)
+        if terminfo is None:
+            return None
+        self.check_time()
+        key = (segment.segid, fieldname, tbytes) if segment.segid is not None else None
+        cached = self.cache.get(key) if self.cache is not None and key is not None else None
+        if cached is not None:
+            return cached
+        ids, weights, _ = _read_postings(segment.terms._postfile, terminfo, False)  # type: ignore[union-attr]  # only with terms
+        if self.cache is not None and key is not None:
+            self.cache.put(key, ids, weights)
+        return ids, weights
 
     def inverse(self, q: Any, segment: _Segment) -> Matches:
         """Not: every live article the inner query does not match, each scoring 1."""
@@ -468,8 +616,11 @@ def _read_postings(postfile: Any, terminfo: Any, want_values: bool) -> tuple[np.
 def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
     stream = BytesIO(data)
     position = len(WHOOSH3_HEADER_MAGIC)
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[Any] = []
+    # Gathered as Python lists and turned into arrays once: per block, a
+    # numpy call costs more than the list operations.
+    deltas: list[int] = []
+    weights: list[float] = []
+    counts: list[int] = []
     values: list[Any] | None = [] if want_values else None
     last = False
     while not last and position < len(data):
@@ -483,24 +634,31 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
         payload = data[stream.tell() : end]
         if compression:
             payload = zlib.decompress(payload)
-        deltas, block_weights, block_values = pickle.loads(payload)
-        id_parts.append(np.array(deltas, dtype=np.int64))
+        block_deltas, block_weights, block_values = pickle.loads(payload)
+        deltas.extend(block_deltas)
+        counts.append(count)
         if block_weights is None:
-            weight_parts.append(np.ones(count))
+            weights.extend([1.0] * count)
         elif isinstance(block_weights, float):
-            weight_parts.append(np.full(count, block_weights))
+            weights.extend([block_weights] * count)
         else:
-            weight_parts.append(np.array(block_weights, dtype=np.float64))
+            weights.extend(block_weights)
         if values is not None:
             values.extend(block_values if block_values is not None else (None,) * count)
         position = end
     if not last:
         raise ValueError("the last block is missing")
-    if not id_parts:
+    if not deltas:
         return _EMPTY[0], _EMPTY[1], values
-    # Ids are delta-coded within each block, from 0 in every block.
-    ids = np.concatenate([np.cumsum(part) for part in id_parts])
-    return ids, np.concatenate(weight_parts), values
+    # Ids are delta-coded within each block, from 0 in every block: one running
+    # sum, less what the blocks before each block added up to.
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    sizes = np.array(counts, dtype=np.int64)
+    if len(sizes) > 1:
+        ends = np.cumsum(sizes)
+        before = np.concatenate(([0], running[ends[:-1] - 1]))
+        running -= np.repeat(before, sizes)
+    return running, np.array(weights, dtype=np.float64), values
 
 
 def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
@@ -567,7 +725,10 @@ def _union(a: Matches, b: Matches, combine: Any, empty: float) -> Matches:
         slots[a[0]] = a[1]
         slots[b[0]] = combine(slots[b[0]], b[1])
         return ids, slots[ids]
-    ids = np.union1d(a[0], b[0])
+    ids = np.concatenate((a[0], b[0]))
+    ids.sort(kind="stable")  # two sorted runs: merged in one pass
+    if len(ids) > 1:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
     scores = np.full(len(ids), empty)
     scores[np.searchsorted(ids, a[0])] = a[1]
     at = np.searchsorted(ids, b[0])

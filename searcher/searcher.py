@@ -41,6 +41,8 @@ __all__ = ["Searcher", "SearchResult", "Hit", "Article", "ArticleNotFound", "Sor
 SortOrder = Literal["relevance", "date"]
 #: Longest a search may run before it stops and returns what it found.
 DEFAULT_TIME_LIMIT = 10.0
+#: Memory for decoded posting lists kept between searches (see :class:`searcher.bulk.PostingCache`).
+DEFAULT_POSTING_CACHE_MB = 64
 _TIE_WINDOW = 10  # extra hits fetched so that equal scores can be ordered by date
 
 
@@ -195,6 +197,8 @@ class Searcher:
     :param index_dir: the index directory.
     :param time_limit: seconds after which a search stops and returns what it found.
     :param max_expansions: the most words a prefix or fuzzy term expands to.
+    :param posting_cache_mb: memory for the decoded posting lists of recently
+        searched terms, kept for the next searches (0: none).
     :param aliases: the names a query word may stand for (``Kyiv``: ``Kiew``);
         None means the shipped table, ``AliasTable([])`` none at all.
     :raises IndexNotFound: no index there.
@@ -211,11 +215,14 @@ class Searcher:
         time_limit: float = DEFAULT_TIME_LIMIT,
         max_expansions: int = MAX_EXPANSIONS,
         aliases: AliasTable | None = None,
+        posting_cache_mb: int = DEFAULT_POSTING_CACHE_MB,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.aliases = AliasTable.shipped() if aliases is None else aliases
         self.time_limit = time_limit
         self.max_expansions = max_expansions
+        self.posting_cache_mb = posting_cache_mb
+        self._postings: Any = None  # made with the first search: numpy is imported then
         self._lock = threading.RLock()
         self._data = ""
         self._ix: Any = None
@@ -441,7 +448,7 @@ class Searcher:
             compiled = self._compile(searcher, node)
             from .bulk import QueryRunner, concatenate
 
-            runner = QueryRunner(searcher, segments=self._segments)
+            runner = QueryRunner(searcher, segments=self._segments, cache=self._postings)
             self._segments = runner.segments
             found: list[Any] = []
             runner.run(compiled.query, found)
@@ -453,9 +460,11 @@ class Searcher:
         """The first ``wanted`` hits in order, the total, whether the search completed, and all matches."""
         from whoosh.collectors import TimeLimit
 
-        from .bulk import QueryRunner, concatenate, date_order, top_ranked
+        from .bulk import PostingCache, QueryRunner, concatenate, date_order, top_ranked
 
-        runner = QueryRunner(searcher, time.monotonic() + self.time_limit, self._segments)
+        if self._postings is None and self.posting_cache_mb > 0:
+            self._postings = PostingCache(self.posting_cache_mb * 1024 * 1024)
+        runner = QueryRunner(searcher, time.monotonic() + self.time_limit, self._segments, self._postings)
         self._segments = runner.segments  # their field lengths serve the next search too
         found: list[Any] = []
         complete = True
