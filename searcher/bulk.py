@@ -363,6 +363,8 @@ class QueryRunner:
         all plainly scored terms of one field.
         """
         subs = q.subqueries
+        if any(type(sub) is not wq.Term for sub in subs):
+            return None
         fieldname = subs[0].fieldname
         weighting = context.weighting
         schema = segment.searcher.schema
@@ -371,7 +373,7 @@ class QueryRunner:
             or type(weighting) is not BM25F
             or fieldname not in schema
             or not schema[fieldname].scorable
-            or any(type(sub) is not wq.Term or sub.fieldname != fieldname for sub in subs)
+            or any(sub.fieldname != fieldname for sub in subs)
         ):
             return None
         lengths = segment.lengths(fieldname)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 from index.analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem
 from index.stems import Stemmer
@@ -112,13 +112,24 @@ def _decide(
 ) -> None:
     """Record in ``marked`` whether each of the written words ``new`` is marked."""
     lowers = [word.lower() for word in new]
-    # Cheap test first: a part's stem is (nearly always) inside the folded word.
-    probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search if parts else None
-    for written, lower, term in zip(new, lowers, _terms(lowers, stemmer)):
-        hit = term in stems or bool(words and fold(lower) in words)
-        if not hit and probe is not None and len(written) >= MIN_WORD:
-            hit = _has_part(written, parts, stemmer, probe)  # the whole compound that contains a matched part
-        marked[written] = hit
+    hits = {written for written, term in zip(new, _terms(lowers, stemmer)) if term in stems}
+    if words:
+        hits.update(written for written, lower in zip(new, lowers) if fold(lower) in words)
+    if parts:
+        # Cheap test first: a part's stem is (nearly always) inside the folded word.
+        probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search
+        nouns_only = stemmer is not None  # only nouns are split, as when indexing
+        for written, lower in zip(new, lowers):
+            if (
+                len(written) >= MIN_WORD
+                and (written[:1].isupper() or not nouns_only)
+                and written not in hits
+                and probe(fold(lower))
+                and _has_part(written, parts, stemmer)
+            ):
+                hits.add(written)  # the whole compound that contains a matched part
+    marked.update(dict.fromkeys(new, False))
+    marked.update(dict.fromkeys(hits, True))
 
 
 def _terms(lowers: list[str], stemmer: Stemmer | None) -> list[str]:
@@ -147,11 +158,7 @@ def _whole_word(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])")
 
 
-def _has_part(written: str, parts: set[str], stemmer: Stemmer | None, probe: Any) -> bool:
-    if stemmer is not None and not written[:1].isupper():
-        return False  # only nouns are split, as when indexing
-    if not probe(fold(written.lower())):
-        return False
+def _has_part(written: str, parts: set[str], stemmer: Stemmer | None) -> bool:
     if stemmer is None:
         return any(stem(part) in parts for part in parts_of(written))
     return any(stemmer(part) in parts for part in stemmer.parts(written.lower()))

@@ -99,6 +99,7 @@ def _queries(words: list[str]) -> list[str]:
         *(f"{a}^3 {b}" for a, b in zip(rng.sample(frequent, 3), rng.sample(middle, 3))),
         f"({frequent[0]} OR {frequent[1]}) AND NOT ({frequent[2]} OR {middle[0]})",
         f"-{frequent[0]}",
+        " OR ".join(rng.sample(middle, 9)),  # an Or of many parts that are not single terms
         "date:[2019-01-01 TO 2019-12-31]",
         "keinsolcheswortirgendwo",
     ]
