@@ -12,7 +12,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 extras="${1:-}"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root${extras}"
+# The compat editable mode puts the project folder on sys.path with a .pth line;
+# the default mode imports a finder at every start (about 10 ms of each search).
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  --config-settings editable_mode=compat -e "$root${extras}"
 # Compiled modules, so that each start of the command skips compiling (some
 # environments set PYTHONDONTWRITEBYTECODE, and an editable install compiles nothing).
 "$venv/bin/python" -m compileall -q "$root/index" "$root/searcher" >/dev/null
