@@ -53,7 +53,7 @@ Usage::
 
     python scripts/bench.py --quick                  # 10,000 articles, a quick look
     python scripts/bench.py                          # 100,000 articles
-    python scripts/bench.py --articles 1000000 --json bench.json
+    python scripts/bench.py --articles 1000000 --engines diplosearch --index-only
     python scripts/bench.py --corpus corpus.jsonl    # an existing corpus
 
 Run it with the project's virtual environment (``.venv/bin/python``), where
@@ -905,6 +905,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--workdir", type=Path, help="work here and keep the corpus and indexes; a corpus generated there before is reused (default: a temporary folder, removed at the end)"
     )
     parser.add_argument("--shared", type=Path, help="the shared folder for make_corpus.py (default: ../shared beside the repository)")
+    parser.add_argument(
+        "--index-only", action="store_true", help="only index (and re-index with nothing changed), no queries: for corpora too large for the full run, such as 1M articles"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -1007,7 +1010,7 @@ def run(args: argparse.Namespace, settings: Settings, work: Path, workdir: Workd
     say(f"corpus: {facts['articles']:,} articles, {facts['text_bytes'] / 1e6:,.1f} MB of text ({corpus})")
     if args.tantivy_missing:
         say("tantivy: not installed (pip install tantivy, or pip install -e '.[bench]'); skipped")
-    queries = workdir.run(
+    queries = [] if args.index_only else workdir.run(
         {
             "engine": "diplosearch",
             "task": "queries",
@@ -1042,6 +1045,8 @@ def run(args: argparse.Namespace, settings: Settings, work: Path, workdir: Workd
             if again.get("unchanged") != facts["articles"]:
                 raise BenchError(f"the re-index found {again.get('unchanged')} of {facts['articles']} articles unchanged")
             results[engine]["reindex"] = again
+    if args.index_only:
+        return index_report(args, results, facts, began, started_at, have_tantivy)
     for engine in args.engines:
         directory = work / f"index-{engine}"
         say(f"{LABELS[engine]}: {len(queries)} queries × ({settings.warmup_rounds} warm-up + {settings.timed_rounds} timed rounds) × with and without snippets ...")
@@ -1097,6 +1102,52 @@ def run(args: argparse.Namespace, settings: Settings, work: Path, workdir: Workd
             "queries": queries,
             "python_process_rss_kb": baseline["rss_kb"],
             "notes": NOTES,
+        }
+        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        say(f"wrote {args.json}")
+    return 0
+
+
+def index_report(args: argparse.Namespace, results: dict[str, dict[str, Any]], facts: dict[str, Any], began: float, started_at: str, have_tantivy: bool) -> int:
+    """Print and write the indexing figures of an ``--index-only`` run."""
+    import platform
+    import shlex
+
+    wall = time.perf_counter() - began
+    print(f"diplosearch indexing benchmark: {facts['articles']:,} articles, {facts['text_bytes'] / 1e6:,.1f} MB of text, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    rows = []
+    for engine, result in results.items():
+        indexed = result["index"]
+        again = result.get("reindex")
+        rows.append(
+            [
+                LABELS[engine],
+                f"{facts['articles'] / indexed['seconds']:,.0f}",
+                f"{indexed['seconds']:,.0f}",
+                f"{indexed['peak_pss_kb'] / 1024:,.0f}",
+                f"{result['index_bytes'] / 1e6:,.0f}",
+                f"{result['index_bytes'] / facts['text_bytes']:.2f}",
+                "-" if again is None else f"{again['seconds']:.1f} (peak {again['peak_pss_kb'] / 1024:,.0f} MB)",
+            ]
+        )
+    from tabulate import tabulate
+
+    headers = ["engine", "articles/s", "seconds", "peak memory, MB", "index, MB", "index ÷ text", "re-index, nothing changed, s"]
+    print(tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True))
+    print("Peak memory is the PSS of all the run's processes added up, sampled every 0.1 s.")
+    print(f"Took {wall:.0f} s.")
+    if args.json is not None:
+        document = {
+            "command": shlex.join([sys.executable, *sys.argv]),
+            "started": started_at,
+            "seconds": wall,
+            "machine": machine(),
+            "versions": versions(have_tantivy),
+            "git": git_state(),
+            "corpus": facts,
+            "engines": args.engines,
+            "results": results,
         }
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         say(f"wrote {args.json}")
