@@ -222,12 +222,8 @@ class QueryRunner:
             return self.constant_range(q, segment)
         return self.whoosh_matches(q, segment, context)
 
-    def term(self, q: Any, segment: _Segment, context: Any, values: list[Any] | None = None) -> Matches:
-        """A term's postings, scored as Whoosh's ``Term`` matcher scores them.
-
-        :param values: when given, the posting values (positions) of the
-            returned articles are put in it, in the same order.
-        """
+    def term(self, q: Any, segment: _Segment, context: Any) -> Matches:
+        """A term's postings, scored as Whoosh's ``Term`` matcher scores them."""
         schema = segment.searcher.schema
         if q.fieldname not in schema:
             return _EMPTY
@@ -237,23 +233,13 @@ class QueryRunner:
             return _EMPTY
         if segment.terms is None:
             return self.whoosh_matches(q, segment, context)
-        raw_values: list[Any] | None = None
-        if values is None:
-            found = self.postings(segment, q.fieldname, tbytes)
-            if found is None:
-                return _EMPTY
-            ids, weights = found
-        else:  # with positions: read whole, past the cache
-            terminfo = self.term_info(segment, q.fieldname, tbytes)
-            if terminfo is None:
-                return _EMPTY
-            self.check_time()
-            ids, weights, raw_values = _read_postings(segment.terms._postfile, terminfo, True)
+        found = self.postings(segment, q.fieldname, tbytes)
+        if found is None:
+            return _EMPTY
+        ids, weights = found
         if segment.deleted is not None:
             keep = ~np.isin(ids, segment.deleted, assume_unique=True)
             ids, weights = ids[keep], weights[keep]
-            if raw_values is not None:
-                raw_values = [v for v, k in zip(raw_values, keep) if k]
         weighting = context.weighting
         if weighting is None:  # unscored (inside a Not): only the articles count
             scores = np.zeros(len(ids))
@@ -276,8 +262,6 @@ class QueryRunner:
             scores = weights
         if q.boost != 1.0:
             scores = scores * q.boost
-        if values is not None and raw_values is not None:
-            values.extend(raw_values)
         return ids, scores
 
     def term_info(self, segment: _Segment, fieldname: str, tbytes: bytes) -> Any:
@@ -424,7 +408,7 @@ class QueryRunner:
         cached = self.cache.get(key) if self.cache is not None and key is not None else None
         if cached is not None:
             return cached
-        ids, weights, _ = _read_postings(segment.terms._postfile, terminfo, False)  # type: ignore[union-attr]  # only with terms
+        ids, weights = _read_postings(segment.terms._postfile, terminfo)  # type: ignore[union-attr]  # only with terms
         if self.cache is not None and key is not None:
             self.cache.put(key, ids, weights)
         return ids, weights
@@ -498,31 +482,36 @@ class QueryRunner:
         field = segment.searcher.schema[q.fieldname]
         if type(field.format) is not formats.Positions:
             return self.whoosh_matches(q, segment, context)
+        if segment.terms is None:
+            return self.whoosh_matches(q, segment, context)
         inner = context.set(needs_current=True)
-        lists: list[tuple[Matches, list[Any]]] = []
+        lists: list[tuple[Matches, bytes]] = []
         for word in q.words:
             tbytes = field.to_bytes(word)
             if (q.fieldname, tbytes) not in segment.reader:
                 return _EMPTY
-            values: list[Any] = []
-            found = self.term(wq.Term(q.fieldname, tbytes), segment, inner, values)
-            if len(values) != len(found[0]):  # a term read by Whoosh's matcher: no values here
-                return self.whoosh_matches(q, segment, context)
-            lists.append((found, values))
+            lists.append((self.term(wq.Term(q.fieldname, tbytes), segment, inner), tbytes))
         common = lists[0][0][0]
-        for (ids, _), _values in lists[1:]:
+        for (ids, _), _tbytes in lists[1:]:
             common = np.intersect1d(common, ids, assume_unique=True)
         if not len(common):
             return _EMPTY
         # Each position of word i, less i, keyed with its article's row in
-        # ``common``: the phrase starts where all words share a key.
+        # ``common``: the phrase starts where all words share a key. Positions
+        # are read only for the articles that have all the words, rarest first.
         keys: np.ndarray | None = None
         rows = []
-        for offset, ((word_ids, _), values) in enumerate(lists):
+        by_rarity = sorted(range(len(lists)), key=lambda i: len(lists[i][0][0]))
+        for offset in by_rarity:
+            (word_ids, _), tbytes = lists[offset]
             self.check_time()
-            word_rows = np.searchsorted(word_ids, common)
-            rows.append(word_rows)
-            word_keys = _position_keys([values[row] for row in word_rows.tolist()], offset)
+            if keys is not None:  # only articles still in the running
+                candidates = np.unique(keys >> 32)
+            else:
+                candidates = np.arange(len(common), dtype=np.int64)
+            values = self.values(segment, q.fieldname, tbytes, common[candidates])
+            word_keys = _position_keys(values, offset)
+            word_keys = (candidates[word_keys >> 32] << 32) | (word_keys & 0xFFFFFFFF)
             keys = word_keys if keys is None else keys[np.isin(keys, word_keys)]
             if not len(keys):
                 return _EMPTY
@@ -530,8 +519,18 @@ class QueryRunner:
         keep = np.zeros(len(common), dtype=bool)
         keep[keys >> 32] = True
         ids = common[keep]
-        scores = _binary_tree_sum([m[1][r[keep]] for (m, _), r in zip(lists, rows)])
+        for (word_ids, _), _tbytes in lists:
+            rows.append(np.searchsorted(word_ids, ids))
+        scores = _binary_tree_sum([m[1][r] for (m, _), r in zip(lists, rows)])
         return _boosted((ids, scores), q.boost)
+
+    def values(self, segment: _Segment, fieldname: str, tbytes: bytes, wanted: np.ndarray) -> list[Any]:
+        """A term's posting values (positions) for the articles ``wanted`` (sorted, all in its postings)."""
+        terminfo = self.term_info(segment, fieldname, tbytes)
+        found = self.postings(segment, fieldname, tbytes)
+        assert terminfo is not None and found is not None  # the term has the wanted articles
+        rows = np.searchsorted(found[0], wanted)
+        return _read_values(segment.terms._postfile, terminfo, rows)  # type: ignore[union-attr]  # only with terms
 
     def whoosh_matches(self, q: Any, segment: _Segment, context: Any) -> Matches:
         """Any other query: Whoosh's own matcher, collected article by article."""
@@ -591,7 +590,7 @@ def concatenate(found: list[Matches]) -> Matches:
 # -- array helpers ---------------------------------------------------------------
 
 
-def _read_postings(postfile: Any, terminfo: Any, want_values: bool) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+def _read_postings(postfile: Any, terminfo: Any) -> tuple[np.ndarray, np.ndarray]:
     """A term's whole posting list: document numbers, weights and (if asked for) values.
 
     Reads Whoosh 3's postings format: a 4-byte tag, then blocks, each an int
@@ -602,7 +601,7 @@ def _read_postings(postfile: Any, terminfo: Any, want_values: bool) -> tuple[np.
         raw_ids, raw_weights, raw_values = terminfo.inlined_postings()
         ids = np.array(raw_ids, dtype=np.int64)
         weights = np.array(raw_weights, dtype=np.float64) if raw_weights else np.ones(len(ids))
-        return ids, weights, list(raw_values) if want_values else None
+        return ids, weights
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # Whoosh 3 reads the length back as a 1-tuple
         (length,) = length
@@ -610,12 +609,63 @@ def _read_postings(postfile: Any, terminfo: Any, want_values: bool) -> tuple[np.
     if len(data) != length or data[:4] != WHOOSH3_HEADER_MAGIC:
         raise CorruptIndexError(f"the postings at offset {offset} are cut short or damaged")
     try:
-        return _read_blocks(data, want_values)
+        return _read_blocks(data)
     except (ValueError, EOFError, IndexError, TypeError, pickle.UnpicklingError, zlib.error) as exc:
         raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
 
 
-def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray) -> list[Any]:
+    """The posting values at ``rows`` (ascending) of a term's posting list.
+
+    Only the blocks that hold one of the rows are decompressed and unpickled:
+    a phrase with a frequent word wants its positions in few articles.
+    """
+    if terminfo.is_inlined():
+        inlined = terminfo.inlined_postings()[2]
+        return [inlined[row] for row in rows.tolist()]
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh 3 reads the length back as a 1-tuple
+        (length,) = length
+    data = postfile.get(offset, length)
+    if len(data) != length or data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CorruptIndexError(f"the postings at offset {offset} are cut short or damaged")
+    try:
+        return _values_at(data, rows.tolist())
+    except (ValueError, EOFError, IndexError, TypeError, pickle.UnpicklingError, zlib.error) as exc:
+        raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
+
+
+def _values_at(data: bytes, rows: list[int]) -> list[Any]:
+    stream = BytesIO(data)
+    position = len(WHOOSH3_HEADER_MAGIC)
+    values: list[Any] = []
+    first_row = 0  # the row of the block's first posting
+    want = 0  # the next wanted row's place in ``rows``
+    last = False
+    while want < len(rows) and not last and position < len(data):
+        (block_length,) = _INT.unpack_from(data, position)
+        if block_length < 0:
+            last = True
+            block_length = -block_length
+        end = position + _INT.size + block_length
+        stream.seek(position + _INT.size)
+        count, _max_id, _max_weight, compression, _min_len, _max_len = pickle.load(stream)
+        if rows[want] < first_row + count:
+            payload = data[stream.tell() : end]
+            if compression:
+                payload = zlib.decompress(payload)
+            block_values = pickle.loads(payload)[2]
+            while want < len(rows) and rows[want] < first_row + count:
+                values.append(block_values[rows[want] - first_row])
+                want += 1
+        first_row += count
+        position = end
+    if want < len(rows):
+        raise ValueError("the postings end before the rows asked for")
+    return values
+
+
+def _read_blocks(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     stream = BytesIO(data)
     position = len(WHOOSH3_HEADER_MAGIC)
     # Gathered as Python lists and turned into arrays once: per block, a
@@ -623,7 +673,6 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
     deltas: list[int] = []
     weights: list[float] = []
     counts: list[int] = []
-    values: list[Any] | None = [] if want_values else None
     last = False
     while not last and position < len(data):
         (block_length,) = _INT.unpack_from(data, position)
@@ -636,7 +685,7 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
         payload = data[stream.tell() : end]
         if compression:
             payload = zlib.decompress(payload)
-        block_deltas, block_weights, block_values = pickle.loads(payload)
+        block_deltas, block_weights, _values = pickle.loads(payload)
         deltas.extend(block_deltas)
         counts.append(count)
         if block_weights is None:
@@ -645,13 +694,11 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
             weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        if values is not None:
-            values.extend(block_values if block_values is not None else (None,) * count)
         position = end
     if not last:
         raise ValueError("the last block is missing")
     if not deltas:
-        return _EMPTY[0], _EMPTY[1], values
+        return _EMPTY[0], _EMPTY[1]
     # Ids are delta-coded within each block, from 0 in every block: one running
     # sum, less what the blocks before each block added up to.
     running = np.cumsum(np.array(deltas, dtype=np.int64))
@@ -660,7 +707,7 @@ def _read_blocks(data: bytes, want_values: bool) -> tuple[np.ndarray, np.ndarray
         ends = np.cumsum(sizes)
         before = np.concatenate(([0], running[ends[:-1] - 1]))
         running -= np.repeat(before, sizes)
-    return running, np.array(weights, dtype=np.float64), values
+    return running, np.array(weights, dtype=np.float64)
 
 
 def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
