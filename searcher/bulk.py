@@ -602,16 +602,7 @@ def _read_postings(postfile: Any, terminfo: Any) -> tuple[np.ndarray, np.ndarray
         ids = np.array(raw_ids, dtype=np.int64)
         weights = np.array(raw_weights, dtype=np.float64) if raw_weights else np.ones(len(ids))
         return ids, weights
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):  # Whoosh 3 reads the length back as a 1-tuple
-        (length,) = length
-    data = postfile.get(offset, length)
-    if len(data) != length or data[:4] != WHOOSH3_HEADER_MAGIC:
-        raise CorruptIndexError(f"the postings at offset {offset} are cut short or damaged")
-    try:
-        return _read_blocks(data)
-    except (ValueError, EOFError, IndexError, TypeError, pickle.UnpicklingError, zlib.error) as exc:
-        raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
+    return _decode_blocks(postfile, terminfo, _read_blocks)
 
 
 def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray) -> list[Any]:
@@ -623,6 +614,12 @@ def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray) -> list[Any]:
     if terminfo.is_inlined():
         inlined = terminfo.inlined_postings()[2]
         return [inlined[row] for row in rows.tolist()]
+    wanted = rows.tolist()
+    return _decode_blocks(postfile, terminfo, lambda data: _values_at(data, wanted))
+
+
+def _decode_blocks(postfile: Any, terminfo: Any, decode: Callable[[bytes], Any]) -> Any:
+    """``decode`` applied to a term's postings bytes, any damage raised as CorruptIndexError."""
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # Whoosh 3 reads the length back as a 1-tuple
         (length,) = length
@@ -630,7 +627,7 @@ def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray) -> list[Any]:
     if len(data) != length or data[:4] != WHOOSH3_HEADER_MAGIC:
         raise CorruptIndexError(f"the postings at offset {offset} are cut short or damaged")
     try:
-        return _values_at(data, rows.tolist())
+        return decode(data)
     except (ValueError, EOFError, IndexError, TypeError, pickle.UnpicklingError, zlib.error) as exc:
         raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
 
