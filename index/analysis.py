@@ -44,6 +44,8 @@ __all__ = [
     "unstemmed_analyzer",
     "parts_analyzer",
     "simple_analyzer",
+    "stop_pairs_analyzer",
+    "stop_pair",
 ]
 
 #: A word is a run of letters and digits; hyphens, apostrophes and
@@ -262,6 +264,45 @@ def german_analyzer(stemfn: Callable[[str], str] | None = None) -> Any:
         | GermanStopFilter()
         | GermanStemFilter(stemfn)
     )
+
+
+def stop_pair(stop_term: str, next_term: str) -> str:
+    """The term of a stop word followed by another word, as the ``*_pairs`` fields index it.
+
+    >>> stop_pair("_der", "stadt")
+    '_der stadt'
+    """
+    return stop_term + " " + next_term
+
+
+class StopPairFilter(Filter):
+    """Replaces the analysed words by each stop word joined with the word after it.
+
+    A phrase with a stop word (``"in der Stadt"``) would otherwise have to
+    compare the positions of ``der`` in nearly every article; the pairs
+    ``_in _der`` and ``_der stadt`` are rare by comparison. Each pair stands
+    at the position of its stop word, so pairs and words line up in a phrase.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as Whoosh's own filters
+        stop_before: str | None = None
+        for t in tokens:
+            if stop_before is not None:
+                # Whoosh reuses one token object; the pair is a copy.
+                pair = t.copy()
+                pair.text = stop_pair(stop_before, t.text)
+                pair.pos = t.pos - 1
+                yield pair
+            stop_before = t.text if t.text.startswith(STOP_PREFIX) else None
+
+
+def stop_pairs_analyzer() -> Any:
+    """The analyzer of the ``title_pairs`` and ``body_pairs`` fields: stop-word pairs with positions.
+
+    >>> [(t.text, t.pos) for t in stop_pairs_analyzer()("Sie trafen sich in der Stadt", positions=True)]
+    [('_sie traf', 0), ('_sich _in', 2), ('_in _der', 3), ('_der stadt', 4)]
+    """
+    return german_analyzer() | StopPairFilter()
 
 
 def unstemmed_analyzer() -> Any:

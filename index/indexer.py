@@ -459,6 +459,8 @@ def _document_fields(
         "body": article.body,
         "title_words": article.title,
         "body_words": article.body,
+        "title_pairs": article.title,
+        "body_pairs": article.body,
         "url": article.url,
         "path": article.path,
         "hash": digest,

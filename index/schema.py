@@ -10,14 +10,14 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, TEXT, Schema
 
-from .analysis import german_analyzer, parts_analyzer, simple_analyzer, unstemmed_analyzer
+from .analysis import german_analyzer, parts_analyzer, simple_analyzer, stop_pairs_analyzer, unstemmed_analyzer
 from .entities import entity_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "TEXT_FIELDS", "QUERY_FIELDS", "UNDATED"]
 
 #: Bumped whenever the schema or the analysis changes what is in the index;
 #: an index of another version must be rebuilt (``diplosearch index --rebuild``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The ``date_sort`` value of an article without a date: below every real date,
 #: so that newest-first puts undated articles last.
@@ -37,6 +37,10 @@ def build_schema() -> Schema:
       character offsets recomputed from the stored text for highlighting;
     * ``title_words``, ``body_words``: folded, unstemmed words (no positions)
       that prefix and fuzzy terms are matched against;
+    * ``title_pairs``, ``body_pairs``: each stop word joined with the word
+      after it (``_der stadt``), with positions, so that a phrase with stop
+      words need not read the positions of the stop words themselves (see
+      :class:`index.analysis.StopPairFilter`); never scored;
     * ``parts``: the stems of the parts of compounds in headline and body
       (``Sicherheitsgarantien``: ``sich``, ``garanti``), see :mod:`index.compounds`;
     * ``source``, ``category``: searchable words; ``source_key``,
@@ -52,11 +56,14 @@ def build_schema() -> Schema:
     german = german_analyzer()
     words = unstemmed_analyzer()
     simple = simple_analyzer()
+    pairs = stop_pairs_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=german, stored=True, phrase=True),
         body=TEXT(analyzer=german, stored=True, phrase=True),
         title_words=TEXT(analyzer=words, phrase=False),
+        title_pairs=TEXT(analyzer=pairs, phrase=True),
+        body_pairs=TEXT(analyzer=pairs, phrase=True),
         parts=TEXT(analyzer=parts_analyzer(), phrase=False),
         body_words=TEXT(analyzer=words, phrase=False),
         date=DATETIME(stored=True),

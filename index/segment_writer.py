@@ -8,8 +8,9 @@ three passes over the same words and a sort of a million tuples per two
 thousand articles. This writer produces the same segment with less work:
 
 * :class:`ArticleAnalysis` reads an article's words once and derives the
-  postings of ``title``, ``body``, ``title_words``, ``body_words`` and
-  ``parts`` from one cached description of each distinct word;
+  postings of ``title``, ``body``, ``title_words``, ``body_words``,
+  ``title_pairs``, ``body_pairs`` and ``parts`` from one cached description
+  of each distinct word;
 * :class:`GroupedPostingPool` keeps the postings grouped by term as they
   arrive (in document order), so a flush sorts the terms, not the postings;
 * :class:`ArticleSegmentWriter` keeps the field lengths of its own documents
@@ -50,9 +51,10 @@ from .analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem
 __all__ = ["ArticleAnalysis", "ArticleSegmentWriter", "ArticleMpWriter", "BlockWriter", "GroupedPostingPool", "FAST_FIELDS"]
 
 #: The fields whose postings :class:`ArticleAnalysis` computes.
-FAST_FIELDS = ("title", "body", "title_words", "body_words", "parts")
+FAST_FIELDS = ("title", "body", "title_words", "body_words", "title_pairs", "body_pairs", "parts")
 
 _WORDS = re.compile(WORD_PATTERN)
+_STOP_PREFIX = STOP_PREFIX.encode()
 _PACKED_COUNTS: dict[int, bytes] = {}
 _SINGLE_POSITIONS: dict[int, bytes] = {}
 # Memory the pool counts against its limit: per posting (docnum and weight in
@@ -143,17 +145,23 @@ class ArticleAnalysis:
 
     def _field(
         self, text: str, parts_counts: dict[bytes, int] | None
-    ) -> tuple[int, list[Posting], list[Posting]]:
-        """The number of words of one text, and its postings as a positions field and as a word field."""
+    ) -> tuple[int, list[Posting], list[Posting], list[Posting]]:
+        """The number of words of one text, and its postings as a positions field, a word field and a pairs field."""
         words = self._words
         describe = self._describe
         positions: dict[bytes, list[int]] = defaultdict(list)
+        pair_positions: dict[bytes, list[int]] = defaultdict(list)
         counts: dict[bytes, int] = defaultdict(int)
         found_words = _WORDS.findall(text)
+        stop_before: bytes | None = None  # the term before this word, if a stop word
         for position, written in enumerate(found_words):
             description = words.get(written) or describe(written)
-            positions[description[0]].append(position)
+            term = description[0]
+            positions[term].append(position)
             counts[description[1]] += 1
+            if stop_before is not None:
+                pair_positions[stop_before + b" " + term].append(position - 1)
+            stop_before = term if term.startswith(_STOP_PREFIX) else None
             if parts_counts is not None:
                 for part in description[2]:
                     parts_counts[part] += 1
@@ -161,7 +169,10 @@ class ArticleAnalysis:
             (term, len(found), float(len(found)), _positions_value(found)) for term, found in positions.items()
         ]
         unstemmed = [(term, count, float(count), _packed_count(count)) for term, count in counts.items()]
-        return len(found_words), stemmed, unstemmed
+        pairs = [
+            (term, len(found), float(len(found)), _positions_value(found)) for term, found in pair_positions.items()
+        ]
+        return len(found_words), stemmed, unstemmed, pairs
 
     def postings(self, title: str, body: str, *, parts: bool) -> dict[str, tuple[int, list[Posting]]]:
         """The length and the postings of each text field.
@@ -173,13 +184,15 @@ class ArticleAnalysis:
             headline and body).
         """
         parts_counts: dict[bytes, int] | None = defaultdict(int) if parts else None
-        title_length, title_postings, title_words = self._field(title, parts_counts)
-        body_length, body_postings, body_words = self._field(body, parts_counts)
+        title_length, title_postings, title_words, title_pairs = self._field(title, parts_counts)
+        body_length, body_postings, body_words, body_pairs = self._field(body, parts_counts)
         result = {
             "title": (title_length, title_postings),
             "title_words": (title_length, title_words),
+            "title_pairs": (sum(p[1] for p in title_pairs), title_pairs),
             "body": (body_length, body_postings),
             "body_words": (body_length, body_words),
+            "body_pairs": (sum(p[1] for p in body_pairs), body_pairs),
         }
         if parts_counts is not None:
             result["parts"] = (

@@ -58,7 +58,7 @@ def _contents(ix: Any) -> Iterator[tuple[Any, ...]]:
                 matcher.next()
             yield fieldname, term, stats, postings
         for docnum in reader.all_doc_ids():
-            lengths = tuple(reader.doc_field_length(docnum, name) for name in ("title", "body", "body_words", "parts"))
+            lengths = tuple(reader.doc_field_length(docnum, name) for name in ("title", "body", "body_words", "title_pairs", "body_pairs", "parts"))
             yield docnum, dict(reader.stored_fields(docnum)), lengths
 
 
