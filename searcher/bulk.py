@@ -35,6 +35,7 @@ from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.scoring import BM25F, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
 
+from index.analysis import STOP_PREFIX, stop_pair
 from index.schema import UNDATED
 
 from .phrases import ExactPhrase
@@ -54,6 +55,7 @@ _TOO_MANY_CLAUSES = 1024
 _MAX_TERM_INFOS = 200_000
 _MANY_TERMS = 8  # an Or of at least this many terms of one field is scored in one pass
 _CHECK_EVERY = 64  # articles between two looks at the clock in Whoosh's own matchers
+_PAIRS_FIELD = {"title": "title_pairs", "body": "body_pairs"}  # see index.schema
 
 
 class PostingCache:
@@ -477,7 +479,9 @@ class QueryRunner:
         """An exact phrase: the articles of all its words where they stand in a row.
 
         Scored as :class:`searcher.phrases.ExactPhrase`: the sum of the words'
-        scores over an order-keeping tree, times the phrase's boost.
+        scores over an order-keeping tree, times the phrase's boost. Which
+        articles match is decided on :meth:`phrase_units`: stop-word pairs
+        where the phrase has stop words, its words elsewhere.
         """
         field = segment.searcher.schema[q.fieldname]
         if type(field.format) is not formats.Positions:
@@ -485,44 +489,83 @@ class QueryRunner:
         if segment.terms is None:
             return self.whoosh_matches(q, segment, context)
         inner = context.set(needs_current=True)
-        lists: list[tuple[Matches, bytes]] = []
+        lists: list[Matches] = []
         for word in q.words:
             tbytes = field.to_bytes(word)
             if (q.fieldname, tbytes) not in segment.reader:
                 return _EMPTY
-            lists.append((self.term(wq.Term(q.fieldname, tbytes), segment, inner), tbytes))
-        common = lists[0][0][0]
-        for (ids, _), _tbytes in lists[1:]:
+            lists.append(self.term(wq.Term(q.fieldname, tbytes), segment, inner))
+        common = lists[0][0]
+        for ids, _ in lists[1:]:
             common = np.intersect1d(common, ids, assume_unique=True)
+        units: list[tuple[str, bytes, int, np.ndarray]] = []
+        for fieldname, tbytes, offset in self.phrase_units(q, segment):
+            if fieldname == q.fieldname:
+                unit_ids = lists[offset][0]
+            else:
+                found = self.postings(segment, fieldname, tbytes)
+                if found is None:
+                    return _EMPTY
+                unit_ids = found[0]
+                common = np.intersect1d(common, unit_ids, assume_unique=True)
+            units.append((fieldname, tbytes, offset, unit_ids))
         if not len(common):
             return _EMPTY
-        # Each position of word i, less i, keyed with its article's row in
-        # ``common``: the phrase starts where all words share a key. Positions
-        # are read only for the articles that have all the words, rarest first.
+        if len(units) == 1:  # one pair is the whole phrase: its articles are the answer
+            ids = common
+        else:
+            ids = self._phrase_starts(segment, common, units)
+            if not len(ids):
+                return _EMPTY
+        scores = _binary_tree_sum([scores[np.searchsorted(word_ids, ids)] for word_ids, scores in lists])
+        return _boosted((ids, scores), q.boost)
+
+    def phrase_units(self, q: Any, segment: _Segment) -> list[tuple[str, bytes, int]]:
+        """What a phrase's positions are read from: ``(field, term, offset in the phrase)``.
+
+        Each stop word and the word after it are one term of the field's
+        pairs field (see :class:`index.analysis.StopPairFilter`), far rarer
+        than the stop word; the words no pair covers are read as themselves.
+        """
+        schema = segment.searcher.schema
+        field = schema[q.fieldname]
+        words = q.words
+        covered: set[int] = set()
+        units: list[tuple[str, bytes, int]] = []
+        pairs_name = _PAIRS_FIELD.get(q.fieldname)
+        if pairs_name is not None and pairs_name in schema:
+            pairs_field = schema[pairs_name]
+            for offset, (word, following) in enumerate(zip(words, words[1:])):
+                if word.startswith(STOP_PREFIX):
+                    units.append((pairs_name, pairs_field.to_bytes(stop_pair(word, following)), offset))
+                    covered.update((offset, offset + 1))
+        for offset, word in enumerate(words):
+            if offset not in covered:
+                units.append((q.fieldname, field.to_bytes(word), offset))
+        return units
+
+    def _phrase_starts(self, segment: _Segment, common: np.ndarray, units: list[tuple[str, bytes, int, np.ndarray]]) -> np.ndarray:
+        """The articles of ``common`` in which every unit stands at its offset from one start."""
+        # Each position of a unit, less its offset, keyed with its article's
+        # row in ``common``: the phrase starts where all units share a key.
+        # Positions are read only for articles still in the running, rarest unit first.
         keys: np.ndarray | None = None
-        rows = []
-        by_rarity = sorted(range(len(lists)), key=lambda i: len(lists[i][0][0]))
-        for offset in by_rarity:
-            (word_ids, _), tbytes = lists[offset]
+        for fieldname, tbytes, offset, unit_ids in sorted(units, key=lambda unit: len(unit[3])):
             self.check_time()
-            if keys is not None:  # only articles still in the running
+            if keys is not None:
                 candidates = np.unique(keys >> 32)
             else:
                 candidates = np.arange(len(common), dtype=np.int64)
-            values = self.values(segment, q.fieldname, tbytes, common[candidates])
-            word_keys = _position_keys(values, offset)
-            word_keys = (candidates[word_keys >> 32] << 32) | (word_keys & 0xFFFFFFFF)
-            keys = word_keys if keys is None else keys[np.isin(keys, word_keys)]
+            values = self.values(segment, fieldname, tbytes, common[candidates])
+            unit_keys = _position_keys(values, offset)
+            unit_keys = (candidates[unit_keys >> 32] << 32) | (unit_keys & 0xFFFFFFFF)
+            keys = unit_keys if keys is None else keys[np.isin(keys, unit_keys)]
             if not len(keys):
-                return _EMPTY
+                return _EMPTY[0]
         assert keys is not None
         keep = np.zeros(len(common), dtype=bool)
         keep[keys >> 32] = True
-        ids = common[keep]
-        for (word_ids, _), _tbytes in lists:
-            rows.append(np.searchsorted(word_ids, ids))
-        scores = _binary_tree_sum([m[1][r] for (m, _), r in zip(lists, rows)])
-        return _boosted((ids, scores), q.boost)
+        return common[keep]
 
     def values(self, segment: _Segment, fieldname: str, tbytes: bytes, wanted: np.ndarray) -> list[Any]:
         """A term's posting values (positions) for the articles ``wanted`` (sorted, all in its postings)."""

@@ -1,4 +1,9 @@
-"""The fast exact phrase finds the articles Whoosh's phrase finds, with the same scores."""
+"""The fast exact phrases find the articles Whoosh's phrase finds, with the same scores.
+
+Two implementations are compared with Whoosh's ``Phrase``: :class:`ExactPhrase`'s
+own matcher, and the array query runner, which reads a phrase's stop words as
+the stop-word pairs of the ``*_pairs`` fields.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from whoosh.query import Phrase
 from conftest import REPO_ROOT
 from index import index_paths, open_index
 from index.analysis import german_analyzer
+from searcher.bulk import QueryRunner
 from searcher.phrases import ExactPhrase
 
 PHRASES = [
@@ -23,6 +29,9 @@ PHRASES = [
     "Lawrow Lawrow",
     "Frieden in der Ukraine",
     "nicht vorhanden hier",
+    "Putin in",
+    "sich an der",
+    "in der Ukraine und",
 ]
 
 
@@ -35,6 +44,12 @@ def _matches(ix: object, query: object) -> list[tuple[int, float]]:
         return [(hit.docnum, round(hit.score, 9)) for hit in searcher.search(query, limit=None)]
 
 
+def _runner_matches(ix: object, query: object) -> list[tuple[int, float]]:
+    with ix.searcher() as searcher:  # type: ignore[attr-defined]
+        ids, scores = QueryRunner(searcher).run(query)
+    return sorted(zip(ids.tolist(), [round(score, 9) for score in scores.tolist()]), key=lambda hit: (-hit[1], hit[0]))
+
+
 def _compare(index_dir: Path, phrases: list[str]) -> int:
     ix = open_index(index_dir)
     found = 0
@@ -44,6 +59,8 @@ def _compare(index_dir: Path, phrases: list[str]) -> int:
                 words = _stems(text)
                 expected = _matches(ix, Phrase(field, words, slop=1, boost=1.5))
                 assert _matches(ix, ExactPhrase(field, words, boost=1.5)) == expected, (field, text)
+                in_order = sorted(expected, key=lambda hit: (-hit[1], hit[0]))
+                assert _runner_matches(ix, ExactPhrase(field, words, boost=1.5)) == in_order, (field, text)
                 found += len(expected)
     finally:
         ix.close()
