@@ -8,8 +8,9 @@ Test modules import the helpers with ``from conftest import run_cli``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,6 +19,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 # -- paths -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The run's own ``$XDG_CACHE_HOME``: tests neither read nor fill the developer's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture

@@ -491,6 +491,41 @@ def test_a_missing_own_table_is_a_usage_error(names_index: Path, tmp_path: Path,
     assert "Traceback" not in result.stderr
 
 
+def test_an_edited_own_table_is_read_anew(names_index: Path, tmp_path: Path, no_config: dict[str, str]) -> None:
+    # Each set of tables keeps its lookup in the cache; an edit must not find the old one.
+    cache = tmp_path / "cache"
+    env = {**no_config, "XDG_CACHE_HOME": str(cache)}
+    table = write(tmp_path / "own.tsv", OWN_TABLE)
+    for _ in range(2):  # builds the lookup, then reads it from the cache
+        result = run_cli("search", "Lawrov", "--index", names_index, "--aliases", table, "--json", env=env)
+        assert cli_ids(result.stdout) == ["lawrow.txt"]
+    assert list((cache / "diplosearch").iterdir()) != []
+    write(table, OWN_TABLE.replace("Lawrov | Lavrow", "Lavrow"))
+    result = run_cli("search", "Lawrov", "--index", names_index, "--aliases", table, "--json", env=env)
+    assert cli_ids(result.stdout) == []
+    result = run_cli("search", "Lavrow", "--index", names_index, "--aliases", table, "--json", env=env)
+    assert cli_ids(result.stdout) == ["lawrow.txt"]
+
+
+def test_a_damaged_or_unwritable_alias_cache_changes_nothing(names_index: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache)}
+    first = run_cli("search", "Kyiv", "--index", names_index, "--json", env=env)
+    assert set(cli_ids(first.stdout)) == KIEW
+    kept = list((cache / "diplosearch").iterdir())
+    assert kept != []
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:40])  # cut short, as a full disk leaves it
+    damaged = run_cli("search", "Kyiv", "--index", names_index, "--json", env=env)
+    assert damaged.exit_code == 0, damaged.stderr
+    assert set(cli_ids(damaged.stdout)) == KIEW
+    a_file = write(tmp_path / "not-a-folder", "")
+    unwritable = run_cli("search", "Kyiv", "--index", names_index, "--json", env={"XDG_CACHE_HOME": str(a_file)})
+    assert unwritable.exit_code == 0, unwritable.stderr
+    assert unwritable.stderr == ""
+    assert set(cli_ids(unwritable.stdout)) == KIEW
+
+
 def test_an_own_spelling_joins_the_shipped_entity(names_index: Path, tmp_path: Path) -> None:
     # The line shares the name Kiew with the shipped entry: Kyjiv then finds Kyiv and Kiev too.
     table = tmp_path / "own.tsv"
