@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -46,10 +47,12 @@ def run_segment_worker(storage: Any, indexname: str, jobqueue: Any, resultqueue:
     and puts ``(None, field names, segment)`` on ``resultqueue`` for the
     parent to commit.
     """
+    from .indexer import INDEXING_GC_THRESHOLDS
     from .schema import build_schema
     from .segment_writer import ArticleSegmentWriter
 
     exit_with_parent()
+    gc.set_threshold(*INDEXING_GC_THRESHOLDS)  # this process only indexes; see fewer_collections()
     writer_args = dict(writer_args)
     stems_dir = writer_args.pop("stems_dir", None)
     ix = storage.open_index(indexname, schema=build_schema())

@@ -15,13 +15,15 @@ from a file that was read without errors.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from datetime import timezone
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .aliases import AliasTable
 from .columns import column_lookup
@@ -507,7 +509,29 @@ def index_paths(
     :raises IndexIncompatible: the index needs ``rebuild=True``.
     """
     indexer = Indexer(index_dir, config, rebuild=rebuild, warn=warn)
-    with indexer:
+    with fewer_collections(), indexer:
         indexer.index_paths([Path(p) for p in paths], progress=progress)
     return indexer.summary
+
+
+#: The cyclic garbage collector's thresholds while indexing (Python's are 700, 10, 10).
+INDEXING_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often, then as before.
+
+    Indexing allocates millions of tuples and lists that live until the
+    postings are written, and few cycles; at Python's thresholds the
+    collector ran thousands of times and re-scanned them: 11% of the time of
+    indexing 10,000 articles in one process, 18% with a quarter of the
+    writer memory. Cycles are still collected, only in larger batches.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*INDEXING_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 

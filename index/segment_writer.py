@@ -63,6 +63,8 @@ _SINGLE_POSITIONS: dict[int, bytes] = {}
 # all told, at 11 postings per term.
 _POSTING_BYTES = 60
 _TERM_BYTES = 450
+# Term groups pickled together when the pool spills: one call per chunk, not per term.
+_RUN_CHUNK = 1024
 
 #: Terms with at most this many postings in a segment keep them in their term
 #: entry: no postings block to write, and none to read when searching.
@@ -245,43 +247,59 @@ class GroupedPostingPool(PostingPool):
     def _spill(self) -> None:
         path, stream = self._new_run()
         groups = self.groups
+        chunk: list[tuple[tuple[str, bytes], bytes, bytes, list[bytes]]] = []
         for key in sorted(groups):
             docnums, weights, values = groups[key]
-            pickle.dump((key, docnums.tobytes(), weights.tobytes(), values), stream, pickle.HIGHEST_PROTOCOL)
+            chunk.append((key, docnums.tobytes(), weights.tobytes(), values))
+            if len(chunk) == _RUN_CHUNK:
+                pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
         stream.close()
         self.runs.append(path)
         self.groups = {}
         self.currentsize = 0
 
-    def _read_grouped_run(self, path: str) -> Iterator[tuple[tuple[str, bytes], Group]]:
+    def _read_grouped_run(self, path: str, order: int) -> Iterator[tuple[tuple[str, bytes], int, Group]]:
         stream = self._open_run(path)
         try:
             while True:
                 try:
-                    key, docnums, weights, values = pickle.load(stream)
+                    chunk = pickle.load(stream)
                 except EOFError:
                     return
-                yield key, (array("I", docnums), array("f", weights), values)
+                for key, docnums, weights, values in chunk:
+                    yield key, order, (array("I", docnums), array("f", weights), values)
         finally:
             stream.close()
 
     def sorted_groups(self) -> Iterator[tuple[tuple[str, bytes], Group]]:
         """Every term's postings, in term order; the runs on disk and the memory merged."""
         groups = self.groups
-        in_memory = ((key, groups[key]) for key in sorted(groups))
         if not self.runs:
-            yield from in_memory
+            for key in sorted(groups):
+                yield key, groups[key]
             return
-        # Earlier runs hold earlier documents; merge() keeps that order for equal keys.
-        sources = [self._read_grouped_run(path) for path in self.runs] + [in_memory]
-        merged = heapq.merge(*sources, key=lambda item: item[0])
-        for key, same in itertools.groupby(merged, key=lambda item: item[0]):
-            docnums, weights, values = next(same)[1]
-            for _, (more_docnums, more_weights, more_values) in same:
-                docnums.extend(more_docnums)
-                weights.extend(more_weights)
-                values.extend(more_values)
+        # Earlier runs hold earlier documents: for equal keys, the run's number
+        # (the second item) puts them first, and the groups are never compared.
+        last = len(self.runs)
+        in_memory = ((key, last, groups[key]) for key in sorted(groups))
+        sources = [self._read_grouped_run(path, order) for order, path in enumerate(self.runs)] + [in_memory]
+        merged = heapq.merge(*sources)
+        first = next(merged, None)
+        if first is None:
+            return
+        key, _, (docnums, weights, values) = first
+        for next_key, _, group in merged:
+            if next_key == key:
+                docnums.extend(group[0])
+                weights.extend(group[1])
+                values.extend(group[2])
+                continue
             yield key, (docnums, weights, values)
+            key, (docnums, weights, values) = next_key, group
+        yield key, (docnums, weights, values)
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         for (fieldname, term), (docnums, weights, values) in self.sorted_groups():
