@@ -39,3 +39,35 @@ def test_an_index_only_run_reports_the_indexing_figures(tmp_path: Path) -> None:
     assert indexed["reindex"]["unchanged"] == len(ARTICLES)
     assert indexed["index_bytes"] > 0
     assert document["corpus"]["articles"] == len(ARTICLES)
+
+
+def test_index_sizes_accounts_for_every_byte_of_the_index(tmp_path: Path) -> None:
+    from index import Article, Indexer
+
+    index_dir = tmp_path / "ix"
+    with Indexer(index_dir) as indexer:
+        for article in ARTICLES:
+            indexer.add(Article(id=article["id"], title=article["title"], body=article["body"]))
+    report = tmp_path / "sizes.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "index_sizes.py"), str(index_dir), "--json", str(report)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| body " in done.stdout and "| .pst " in done.stdout
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    on_disk = sum(path.stat().st_size for path in index_dir.rglob("*") if path.is_file())
+    assert sum(figures["files"].values()) == on_disk
+    assert figures["fields"]["body"]["terms"] >= len({"lawrow", "sprach", "wien", "ukrain"})
+    # Each article has its own id: one term entry per article.
+    assert figures["fields"]["id"]["terms"] == len(ARTICLES)
+
+
+def test_index_sizes_of_no_index_is_one_error_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "index_sizes.py"), str(tmp_path / "nowhere")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot read the index at ")
+    assert done.stderr.count("\n") == 1
