@@ -43,6 +43,7 @@ SHIPPED_ALIASES = Path(__file__).with_name("data") / "aliases.tsv"
 # Part of the cache's key: raise it when the keys computed for a name change
 # other than through the analysis (which SCHEMA_VERSION covers).
 _CACHE_LAYOUT = 1
+_CACHE_KEPT = 8  # sets of tables whose lookup is kept
 
 
 class AliasTableError(SearchError):
@@ -272,3 +273,15 @@ def _write_cached(path: Path, table: AliasTable) -> None:
             temporary.unlink()
         except OSError:
             pass
+        return
+    _prune_cache(path.parent)
+
+
+def _prune_cache(folder: Path) -> None:
+    """Keep the :data:`_CACHE_KEPT` most recent lookups: each edit of a table adds one."""
+    try:
+        kept = sorted(folder.glob("aliases-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[_CACHE_KEPT:]:
+            old.unlink()
+    except OSError:
+        pass  # another process pruned it first

@@ -526,6 +526,16 @@ def test_a_damaged_or_unwritable_alias_cache_changes_nothing(names_index: Path, 
     assert set(cli_ids(unwritable.stdout)) == KIEW
 
 
+def test_the_alias_cache_keeps_only_the_recent_lookups(names_index: Path, tmp_path: Path, no_config: dict[str, str]) -> None:
+    cache = tmp_path / "cache"
+    env = {**no_config, "XDG_CACHE_HOME": str(cache)}
+    for n in range(12):  # a table edited twelve times
+        table = write(tmp_path / "own.tsv", OWN_TABLE + f"place\tOrt{n}\tStadt{n}\n")
+        result = run_cli("search", "Lawrov", "--index", names_index, "--aliases", table, "--json", env=env)
+        assert cli_ids(result.stdout) == ["lawrow.txt"]
+    assert len(list((cache / "diplosearch").iterdir())) == 8
+
+
 def test_an_own_spelling_joins_the_shipped_entity(names_index: Path, tmp_path: Path) -> None:
     # The line shares the name Kiew with the shipped entry: Kyjiv then finds Kyiv and Kiev too.
     table = tmp_path / "own.tsv"
