@@ -68,9 +68,11 @@ def run_segment_worker(storage: Any, indexname: str, jobqueue: Any, resultqueue:
                 _, fields = pickle.load(stream)
                 writer.add_document(**fields)
         jobs.delete_file(filename)
-    segment = writer._finalize_segment()
     if stems_dir is not None:
+        # Before the flush, while the analysis's caches still hold the words' stems and parts.
         save_described_words(stems_dir, writer.analysis.folded_words())
+    writer.analysis.forget()  # the flush reuses the caches' memory: a lower peak
+    segment = writer._finalize_segment()
     resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
 

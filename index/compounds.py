@@ -203,6 +203,11 @@ def _flatten(tree: Tree, leaves_only: bool) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=262144)
+def forget_splits() -> None:
+    """Empty the cache of the splits tried so far (to free its memory)."""
+    _split.cache_clear()
+
+
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts to index for a lower-case word, folded, or ``()`` when it is no compound.
 
