@@ -202,12 +202,13 @@ def _flatten(tree: Tree, leaves_only: bool) -> tuple[str, ...]:
     return tuple(parts)
 
 
-@lru_cache(maxsize=262144)
 def forget_splits() -> None:
-    """Empty the cache of the splits tried so far (to free its memory)."""
+    """Empty the caches of the splits tried so far (to free their memory)."""
     _split.cache_clear()
+    split_compound.cache_clear()
 
 
+@lru_cache(maxsize=262144)
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts to index for a lower-case word, folded, or ``()`` when it is no compound.
 

@@ -155,3 +155,20 @@ def _store_rows(index_dir: Path) -> set[tuple[str, str, str | None]]:
 
     with sqlite3.connect(index_dir / STORE_NAME) as db:
         return set(db.execute("SELECT word, stem, parts FROM stems"))
+
+
+def test_an_analysis_that_forgot_its_words_analyses_them_the_same() -> None:
+    # A worker empties its word caches before writing its segment, to free their memory.
+    from index.analysis import fold, stem_folded
+    from index.compounds import split_compound
+    from index.segment_writer import ArticleAnalysis
+
+    analysis = ArticleAnalysis()
+    articles = _articles(FIXTURES, limit=5)
+    before = [analysis.postings(a.title, a.body, parts=True) for a in articles]
+    analysis.forget()
+    assert analysis.folded_words() == set()
+    assert fold.cache_info().currsize == stem_folded.cache_info().currsize == split_compound.cache_info().currsize == 0
+    after = [analysis.postings(a.title, a.body, parts=True) for a in articles]
+    assert after == before
+    assert split_compound.cache_info().currsize > 0  # still a cache: words are split once, not every time
