@@ -34,6 +34,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .analysis import WORD_PATTERN, fold
 from .errors import SearchError
+from .folders import user_folder
 
 __all__ = ["Entity", "AliasTable", "AliasTableError", "KINDS", "SHIPPED_ALIASES"]
 
@@ -134,7 +135,7 @@ class AliasTable:
                 contents.append((path, path.read_bytes()))
             except OSError as exc:
                 raise AliasTableError(f"cannot read the alias file {path}: {exc.strerror or exc}") from None
-        cache_file = _cache_dir() / f"aliases-{_cache_key(data for _, data in contents)}.marshal"
+        cache_file = user_folder("XDG_CACHE_HOME") / f"aliases-{_cache_key(data for _, data in contents)}.marshal"
         table = _read_cached(cache_file)
         if table is not None:
             return table
@@ -226,11 +227,6 @@ class AliasTable:
 
     def __len__(self) -> int:
         return len(self.entities)
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "diplosearch"
 
 
 def _cache_key(contents: Iterable[bytes]) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Callable, NoReturn
 import click
 
 from index.errors import QuerySyntaxError, SearchError
+from index.folders import user_folder
 
 __all__ = ["ExitStatus", "cli", "main", "default_index_dir"]
 
@@ -37,8 +38,7 @@ def default_index_dir() -> Path:
 
     ``$XDG_DATA_HOME/diplosearch/index``, that is ``~/.local/share/diplosearch/index``.
     """
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "diplosearch" / "index"
+    return user_folder("XDG_DATA_HOME") / "index"
 
 
 def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,8 +70,7 @@ def _alias_table(alias_files: tuple[Path, ...]) -> Any:
     """The shipped alias table, the user's own (``$XDG_CONFIG_HOME/diplosearch/aliases.tsv``) and ``--aliases``."""
     from index.aliases import AliasTable
 
-    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    own = Path(config) / "diplosearch" / "aliases.tsv"
+    own = user_folder("XDG_CONFIG_HOME") / "aliases.tsv"
     return AliasTable.from_files(([own] if own.is_file() else []) + list(alias_files))
 
 
@@ -587,8 +586,7 @@ def timeline_command(
 
 def _history_file() -> str:
     """Where the shell keeps its history: ``$XDG_STATE_HOME/diplosearch/history``."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "diplosearch", "history")
+    return str(user_folder("XDG_STATE_HOME") / "history")
 
 
 @cli.command("shell")
