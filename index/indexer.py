@@ -268,7 +268,9 @@ class Indexer:
         """Commit what was added so far; searches see it from now on."""
         if self._writer is None:
             return  # nothing written since the last commit
-        self._writer.commit()
+        from .merging import merge_similar_segments
+
+        self._writer.commit(mergetype=merge_similar_segments)
         self._writer = None
         self._pending = 0
         if not self.rebuild:

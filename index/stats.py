@@ -21,6 +21,8 @@ class IndexStats:
 
     :param sources: article count per source, most frequent first; articles
         without a source are counted under ``""``.
+    :param segments: the parts the index is stored in; each search reads
+        every one, so fewer is faster (see :mod:`index.merging`).
     """
 
     index_dir: str
@@ -32,6 +34,7 @@ class IndexStats:
     size_bytes: int = 0
     updated: str = ""
     schema_version: int = 0
+    segments: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,7 @@ class IndexStats:
             "size_bytes": self.size_bytes,
             "updated": self.updated or None,
             "schema_version": self.schema_version,
+            "segments": self.segments,
         }
 
 
@@ -65,7 +69,7 @@ def index_stats(index_dir: Path | str) -> IndexStats:
         sources: Counter[str] = Counter()
         first = last = None
         undated = 0
-        count = 0
+        count = segments = 0
         with ix.reader() as reader:
             # Segment by segment: a segment whose articles all lack a date has no
             # date_sort column, and Whoosh's multi-segment column reader then
@@ -73,6 +77,7 @@ def index_stats(index_dir: Path | str) -> IndexStats:
             for leaf, _ in reader.leaf_readers():
                 if leaf.doc_count_all() == 0:
                     continue  # an index without segments yet (its first run was killed): no columns
+                segments += 1
                 has_dates = leaf.has_column("date_sort")
                 dates = leaf.column_reader("date_sort", translate=False) if has_dates else None
                 sources_column = leaf.column_reader("source_key")
@@ -97,4 +102,5 @@ def index_stats(index_dir: Path | str) -> IndexStats:
         size_bytes=total_size([index_dir / meta.data]),
         updated=meta.updated,
         schema_version=meta.schema_version,
+        segments=segments,
     )

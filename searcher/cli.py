@@ -300,6 +300,7 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         ("dates", f"{data['first_date']} to {data['last_date']}" if stats.first_date else "none"),
         ("undated", f"{stats.undated:,}"),
         ("size on disk", _human_size(stats.size_bytes)),
+        ("segments", f"{stats.segments:,}"),
         ("last update", stats.updated or "never"),
     ]
     click.echo(tabulate(rows, tablefmt="plain"))
