@@ -62,8 +62,10 @@ _SINGLE_POSITIONS: dict[int, bytes] = {}
 # all told, at 11 postings per term.
 _POSTING_BYTES = 60
 _TERM_BYTES = 450
-# Term groups pickled together when the pool spills: one call per chunk, not per term.
-_RUN_CHUNK = 1024
+# Postings pickled together when the pool spills (whole term groups, so a
+# chunk may hold more): one call per chunk, not per term. Writing the segment
+# holds one chunk of every run in memory: some 0.5 MB a run.
+_RUN_CHUNK = 4096
 
 #: Terms with at most this many postings in a segment keep them in their term
 #: entry: no postings block to write, and none to read when searching.
@@ -261,12 +263,14 @@ class GroupedPostingPool(PostingPool):
         path, stream = self._new_run()
         groups = self.groups
         chunk: list[tuple[tuple[str, bytes], bytes, bytes, list[bytes]]] = []
+        in_chunk = 0
         for key in sorted(groups):
             docnums, weights, values = groups[key]
             chunk.append((key, docnums.tobytes(), weights.tobytes(), values))
-            if len(chunk) == _RUN_CHUNK:
+            in_chunk += len(docnums)
+            if in_chunk >= _RUN_CHUNK:
                 pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
-                chunk = []
+                chunk, in_chunk = [], 0
         if chunk:
             pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
         stream.close()
@@ -297,7 +301,8 @@ class GroupedPostingPool(PostingPool):
         # Earlier runs hold earlier documents: for equal keys, the run's number
         # (the second item) puts them first, and the groups are never compared.
         last = len(self.runs)
-        in_memory = ((key, last, groups[key]) for key in sorted(groups))
+        # Taken out of the pool as the merge passes them, so the runs' chunks reuse their memory.
+        in_memory = ((key, last, groups.pop(key)) for key in sorted(groups))
         sources = [self._read_grouped_run(path, order) for order, path in enumerate(self.runs)] + [in_memory]
         merged = heapq.merge(*sources)
         first = next(merged, None)
@@ -500,9 +505,10 @@ class ArticleSegmentWriter(SegmentWriter):
             self._tempstorage, self.newsegment, limitmb=limit, inline_limit=inline_postings
         )
         self.analysis = ArticleAnalysis()
-        # Field lengths of the documents added here, by docnum, as the segment
-        # stores them (one byte each); merged-in documents are not here.
-        self._lengths: dict[str, dict[int, int]] = defaultdict(dict)
+        # Field lengths of the documents added here, by docnum, in the byte
+        # the segment stores (0: not known here, such as merged-in documents).
+        self._lengths: dict[str, bytearray] = defaultdict(bytearray)
+        self.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -535,7 +541,10 @@ class ArticleSegmentWriter(SegmentWriter):
                 stored = fields.get("_stored_" + name, value)
                 perdoc.add_field(name, field, stored if field.stored else None, length)
                 if length:
-                    self._lengths[name][docnum] = _stored_length(length)
+                    codes = self._lengths[name]
+                    if len(codes) <= docnum:
+                        codes.extend(bytes(docnum + 1 - len(codes)))
+                    codes[docnum] = length_to_byte(length)
                 column = field.column_type
                 if column and stored is not None:
                     perdoc.add_column_value(name, column, field.to_column_value(stored))
@@ -555,8 +564,9 @@ class ArticleSegmentWriter(SegmentWriter):
         own = self._lengths
 
         def lengths_of(fieldname: str, docnums: array[int]) -> list[int]:
-            known = own.get(fieldname, {})
-            found = [known.get(docnum) for docnum in docnums]
+            codes = own.get(fieldname, b"")
+            known = len(codes)
+            found = [_BYTE_LENGTHS[codes[docnum]] if docnum < known else None for docnum in docnums]
             if None in found:
                 read = stored_lengths.doc_field_length_reader(fieldname)
                 found = [length if length is not None else read(docnum) for length, docnum in zip(found, docnums)]
@@ -569,9 +579,35 @@ class ArticleSegmentWriter(SegmentWriter):
             stored_lengths.close()
 
 
-def _stored_length(length: int) -> int:
-    """A field length as a segment stores it: one byte, so approximate above 10 or so."""
-    return byte_to_length(length_to_byte(length))
+# A field length as a segment stores it: one byte, so approximate above 10 or
+# so. Code 0 is kept for "not known here" (a length of 0 is never looked up:
+# such a field has no postings).
+_BYTE_LENGTHS: list[int | None] = [None] + [byte_to_length(code) for code in range(1, 256)]
+
+
+class _HashBucket:
+    """One of the term file's 256 hash buckets, as Whoosh's hash writer fills and reads it.
+
+    Whoosh keeps a tuple per term until the segment is written (some 120
+    bytes; a segment of 50,000 articles has about a million terms); two
+    arrays keep the same 12 bytes a term.
+    """
+
+    __slots__ = ("hashes", "positions")
+
+    def __init__(self) -> None:
+        self.hashes = array("I")
+        self.positions = array("q")
+
+    def append(self, entry: tuple[int, int]) -> None:
+        self.hashes.append(entry[0])
+        self.positions.append(entry[1])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.hashes, self.positions)
 
 
 class ArticleMpWriter(MpWriter):

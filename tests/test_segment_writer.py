@@ -107,7 +107,7 @@ def test_a_pool_past_its_memory_limit_gives_the_same_index(monkeypatch: pytest.M
     from index import segment_writer
 
     monkeypatch.setattr(segment_writer, "_POSTING_BYTES", 3000)
-    monkeypatch.setattr(segment_writer, "_RUN_CHUNK", 3)  # each run written in several chunks
+    monkeypatch.setattr(segment_writer, "_RUN_CHUNK", 3)  # each run written in several chunks (of 3 postings or more)
     spills: list[int] = []
     spill = segment_writer.GroupedPostingPool._spill
 
