@@ -62,7 +62,11 @@ class IndexConfig:
         e.g. ``{"body": "text"}``.
     :param lock_timeout: seconds to wait for another writer before failing.
     :param commit_every: commit after this many changed articles, so a killed
-        run keeps most of its work and the writer's memory stays bounded.
+        run keeps most of its work. Each commit of a two-process run adds two
+        segments of half as many articles, which are never merged again (see
+        :mod:`index.merging`): fewer, larger segments make a smaller index and
+        faster searches, while the writer's memory stays bounded by
+        ``writer_memory_mb`` either way.
     :param writer_memory_mb: memory Whoosh may use to buffer postings.
     :param keep_missing: keep articles whose source vanished.
     :param compound_parts: index the parts of compounds (``Garantien`` then
@@ -78,7 +82,7 @@ class IndexConfig:
 
     field_map: Mapping[str, str] = field(default_factory=dict)
     lock_timeout: float = 30.0
-    commit_every: int = 20000
+    commit_every: int = 100_000
     writer_memory_mb: int = 256
     keep_missing: bool = False
     procs: int = 0

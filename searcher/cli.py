@@ -196,7 +196,7 @@ def _parse_field_map(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--procs", type=click.IntRange(min=0, max=64), default=0, show_default=True,
               help="Processes that analyse and write; 0: two for inputs of 512 KiB or more on two or more cores.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True,
-              help="Commit after this many changed articles (default 20,000); for crash tests.")
+              help="Commit after this many changed articles (default 100,000); for crash tests.")
 @aliases_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no warnings; errors and the summary only.")
