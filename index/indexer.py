@@ -31,6 +31,7 @@ from .documents import Article, RecordFailure, iter_input_files, read_articles
 from .entities import FIELD_OF_KIND, find_entities
 from .errors import DocumentError, IndexNotFound
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
+from .seen import SeenIds
 from ._workers import take_described_words
 from .stems import STORE_NAME, record_stems
 from .store import (
@@ -172,7 +173,7 @@ class Indexer:
         self._lock = IndexLock(self.index_dir, self.config.lock_timeout)
         self._aliases = (self.config.aliases or AliasTable.shipped()) if self.config.entities else None
         self._known: dict[str, _Known] = {}
-        self._seen: dict[str, str] = {}  # id -> file it came from in this run
+        self._seen = SeenIds()  # ids read in this run, with the file each came from
         self._clean_files: set[str] = set()  # read completely, without a failed record
         self._scanned: list[tuple[str, set[str]]] = []  # directory, files found in it
         self._pending = 0
@@ -335,12 +336,12 @@ class Indexer:
         :returns: ``"added"``, ``"updated"`` or ``"unchanged"``.
         :raises DocumentError: when another article of this run had the same id.
         """
-        if article.id in self._seen:
+        earlier = self._seen.add(article.id, article.path)
+        if earlier is not None:
             raise DocumentError(
                 article.path or article.id,
-                f"duplicate id {article.id!r} (already read from {self._seen[article.id]}); skipped",
+                f"duplicate id {article.id!r} (already read from {earlier}); skipped",
             )
-        self._seen[article.id] = article.path
         digest = article.content_hash
         known = self._known.get(article.id)
         if known is not None and known.hash == digest and known.path == article.path:

@@ -24,6 +24,7 @@ from index import (
     SearchError,
     index_paths,
 )
+from index.seen import SeenIds
 from index.store import IndexLock
 
 GIPFEL = Article(id="a1", title="Gipfel in Brüssel", body="Die Außenminister tagen.")
@@ -279,3 +280,17 @@ def test_workers_of_a_killed_two_process_run_exit_too(tmp_path: Path, index_dir:
     result = run_cli("index", docs, "--index", index_dir, "--json")
     assert result.exit_code == 0, result.stderr
     assert stats_json(index_dir)["articles"] == 400
+
+
+def test_ids_read_in_a_run_are_remembered_with_their_first_file() -> None:
+    # A small dict of recent ids forces many folds into the sorted records.
+    seen = SeenIds(recent_limit=4)
+    ids = [f"artikel-{number}" for number in range(0, 600, 3)]
+    for number, article_id in enumerate(ids):
+        assert seen.add(article_id, f"feed-{number % 5}.jsonl") is None
+    assert len(seen) == len(ids)
+    for number, article_id in enumerate(ids):
+        assert seen.add(article_id, "later.jsonl") == f"feed-{number % 5}.jsonl"
+        assert article_id in seen
+    assert "artikel-1" not in seen and "artikel-600" not in seen and 3 not in seen
+    assert len(seen) == len(ids)
