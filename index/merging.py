@@ -17,12 +17,13 @@ __all__ = ["MERGE_FACTOR", "MERGE_LIMIT", "merge_similar_segments", "segments_to
 
 #: Segments of one size class that a commit merges into one.
 MERGE_FACTOR = 10
-#: A merge never writes a segment of more articles than this (about 20 s of work).
+#: A merge never writes a segment of more articles than this: merging goes
+#: through Whoosh's writer, posting by posting, while the commit waits.
 MERGE_LIMIT = 20_000
 
 
 def _size_class(articles: int) -> int:
-    """The power of ten below ``articles``: 0 for 1 to 9, 1 for 10 to 99, ..."""
+    """The exponent of the power of ten at or below ``articles``: 0 for 1 to 9, 1 for 10 to 99, ..."""
     return len(str(max(articles, 1))) - 1
 
 
