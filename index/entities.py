@@ -56,7 +56,7 @@ from whoosh.analysis import Filter, RegexTokenizer, Token
 from .aliases import KINDS, AliasTable
 from .analysis import WORD_PATTERN, fold, is_stopword
 
-__all__ = ["find_entities", "name_key", "entity_analyzer", "FIELD_OF_KIND", "WORD_MARK"]
+__all__ = ["find_entities", "entity_fields", "name_key", "entity_analyzer", "FIELD_OF_KIND", "WORD_MARK"]
 
 #: The index field of each kind of entity; the kind is also the name a query
 #: uses (``person:Lawrow`` searches ``people``).
@@ -279,6 +279,20 @@ def find_entities(text: str, table: AliasTable) -> dict[str, tuple[str, ...]]:
     if matcher is None:
         matcher = _matchers[table] = _Matcher(table)
     return matcher.find(text)
+
+
+def entity_fields(title: str, body: str, table: AliasTable) -> dict[str, str]:
+    """The entity fields of an article (``people``, ``places``, ``orgs``), the names one a line.
+
+    A kind the article names nobody of is left out: an empty field would
+    cost an analysis and read back the same.
+
+    >>> table = AliasTable.from_lines(["person\\tSergej Lawrow\\tLawrow", "org\\tNATO"], source="t")
+    >>> entity_fields("Lawrow bei der NATO", "Sergej Lawrow sprach.", table)
+    {'people': 'Sergej Lawrow', 'orgs': 'NATO'}
+    """
+    found = find_entities(title + "\n" + body, table)
+    return {fieldname: "\n".join(found[kind]) for kind, fieldname in FIELD_OF_KIND.items() if found[kind]}
 
 
 # -- the index fields --------------------------------------------------------

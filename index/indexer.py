@@ -28,7 +28,6 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .aliases import AliasTable
 from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
-from .entities import FIELD_OF_KIND, find_entities
 from .errors import DocumentError, IndexNotFound
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
 from .seen import SeenIds
@@ -237,9 +236,14 @@ class Indexer:
                 limitmb=self.config.writer_memory_mb // self._procs,
                 compound=False,
                 stems_dir=str(self.index_dir),
+                entities=self._aliases,
             )
         return ArticleSegmentWriter(
-            self._ix, timeout=self.config.lock_timeout, limitmb=self.config.writer_memory_mb, compound=False
+            self._ix,
+            timeout=self.config.lock_timeout,
+            limitmb=self.config.writer_memory_mb,
+            compound=False,
+            entities=self._aliases,
         )
 
     @property
@@ -347,7 +351,7 @@ class Indexer:
         if known is not None and known.hash == digest and known.path == article.path:
             self.summary.unchanged += 1
             return "unchanged"
-        fields = _document_fields(article, digest, self.config.compound_parts, self._aliases)
+        fields = _document_fields(article, digest, self.config.compound_parts)
         if known is None:
             self._w.add_document(**fields)
             self.summary.added += 1
@@ -459,9 +463,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _document_fields(
-    article: Article, digest: str, compound_parts: bool, aliases: AliasTable | None = None
-) -> dict[str, Any]:
+def _document_fields(article: Article, digest: str, compound_parts: bool) -> dict[str, Any]:
+    # The entity fields are added by the segment writer, in the process that
+    # analyses the article (see ArticleSegmentWriter).
     fields: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
@@ -486,11 +490,6 @@ def _document_fields(
     if article.date is not None:
         fields["date"] = article.date
         fields["date_sort"] = int(article.date.replace(tzinfo=timezone.utc).timestamp())
-    if aliases is not None:
-        found = find_entities(article.title + "\n" + article.body, aliases)
-        for kind, fieldname in FIELD_OF_KIND.items():
-            if found[kind]:  # an empty field costs an analysis and reads back the same
-                fields[fieldname] = "\n".join(found[kind])
     return fields
 
 

@@ -14,7 +14,9 @@ thousand articles. This writer produces the same segment with less work:
 * :class:`GroupedPostingPool` keeps the postings grouped by term as they
   arrive (in document order), so a flush sorts the terms, not the postings;
 * :class:`ArticleSegmentWriter` keeps the field lengths of its own documents
-  in memory for the flush;
+  in memory for the flush, and finds the people, places and organisations an
+  article names (given the alias table), so that in a two-process run the
+  workers do it, not the process that reads the files;
 * :class:`BlockWriter` pickles each postings block with protocol 4, where
   Whoosh uses protocol 2. Protocol 2 has no opcode for bytes, so each of a
   block's position values was unpickled through a call of ``codecs.encode``:
@@ -33,7 +35,7 @@ import pickle
 import re
 from array import array
 from collections import defaultdict
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import zlib
 
@@ -46,6 +48,9 @@ from whoosh.writing import PostingPool, SegmentWriter
 from . import _workers
 
 from .analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem, stem_folded
+
+if TYPE_CHECKING:
+    from .aliases import AliasTable
 
 __all__ = ["ArticleAnalysis", "ArticleSegmentWriter", "ArticleMpWriter", "BlockWriter", "GroupedPostingPool", "FAST_FIELDS"]
 
@@ -492,10 +497,23 @@ class ArticleSegmentWriter(SegmentWriter):
 
     Takes the same keyword arguments as Whoosh's ``SegmentWriter``. Fields
     other than the text fields go through their own analyzers, as in Whoosh.
+
+    :param entities: the alias table whose names an article's headline and
+        body are searched for, to fill its ``people``, ``places`` and
+        ``orgs`` fields (see :func:`index.entities.entity_fields`); None
+        leaves those fields as given.
     """
 
-    def __init__(self, ix: Any, *args: Any, inline_postings: int = INLINE_POSTINGS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        ix: Any,
+        *args: Any,
+        inline_postings: int = INLINE_POSTINGS,
+        entities: AliasTable | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(ix, *args, **kwargs)
+        self.entities = entities
         # Only the field writer's postings writers change; the segment keeps
         # Whoosh's own codec, which is what the table of contents records.
         self.fieldwriter._codec = _BlockCodec(self.fieldwriter._codec)
@@ -513,10 +531,14 @@ class ArticleSegmentWriter(SegmentWriter):
     def add_document(self, **fields: Any) -> None:
         self._check_state()
         schema = self.schema
+        title, body = fields.get("title"), fields.get("body")
+        if self.entities is not None and isinstance(title, str) and isinstance(body, str):
+            from .entities import entity_fields
+
+            fields.update(entity_fields(title, body, self.entities))
         names = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, names)
         docnum = self.docnum
-        title, body = fields.get("title"), fields.get("body")
         fast: dict[str, tuple[int, list[Posting]]] = {}
         if isinstance(title, str) and isinstance(body, str) and "_boost" not in fields:
             fast = self.analysis.postings(title, body, parts=fields.get("parts") is not None)
@@ -616,10 +638,15 @@ class ArticleMpWriter(MpWriter):
     Each worker writes a segment of its own (``multisegment=True``); the
     workers are started with "spawn", so they never hold the index lock's
     file descriptor, and they exit when the indexing process dies.
+
+    :param entities: the alias table the workers' writers find names of
+        (see :class:`ArticleSegmentWriter`); this process never loads what
+        finding them needs (the compound lexicon, some 28 MB).
     """
 
-    def __init__(self, ix: Any, procs: int, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, procs: int, entities: AliasTable | None = None, **kwargs: Any) -> None:
         super().__init__(ix, procs=procs, multisegment=True, start_method="spawn", **kwargs)
+        self.subargs = {**self.subargs, "entities": entities}  # for the workers' writers only
         self.fieldwriter._codec = _BlockCodec(self.fieldwriter._codec)  # for segments merged here
 
     def _new_task(self) -> Any:

@@ -161,3 +161,20 @@ def test_indexing_without_entities(tmp_path: Path) -> None:
         result = searcher.search("Lawrow", facets=("people",))
         assert result.total == 2 and result.facets == {"people": {}}
         assert searcher.search("person:Lawrow").total == 0
+
+
+def test_two_processes_find_the_same_names(corpus_index: Path, tmp_path: Path) -> None:
+    """In a two-process run the workers find the names, with the run's own alias table."""
+    from analyst_corpus import write_corpus
+    from index import IndexConfig, index_paths
+
+    corpus = write_corpus(tmp_path / "c.jsonl")
+    index_paths(tmp_path / "two", [corpus], IndexConfig(procs=2))
+    names = ("people", "places", "orgs")
+    one = {id_: [fields.get(name) for name in names] for id_, fields in indexed_articles(corpus_index).items()}
+    two = {id_: [fields.get(name) for name in names] for id_, fields in indexed_articles(tmp_path / "two").items()}
+    assert two == one and two["n1"][0] == "Sergej Lawrow\nMarco Rubio"
+
+    own_table = AliasTable.from_lines(["person\tAußenminister Lawrow\tSergej Lawrow | Lawrow"], source="test")
+    index_paths(tmp_path / "own", [corpus], IndexConfig(procs=2, aliases=own_table))
+    assert indexed_articles(tmp_path / "own")["n1"]["people"] == "Außenminister Lawrow"
