@@ -353,7 +353,8 @@ class GroupedPostingPool(PostingPool):
                 fieldwriter.start_field(fieldname, schema[fieldname])
                 current_field = fieldname
             lengths = lengths_of(fieldname, docnums)
-            if len(docnums) <= self.inline_limit and all(values):
+            # Values all present (positions, counts) or all absent (ids, hashes), never mixed.
+            if len(docnums) <= self.inline_limit and (all(values) or not any(values)):
                 _write_inline_term(fieldwriter, term, docnums, weights, values, lengths)
             else:
                 fieldwriter.start_term(term)
