@@ -380,7 +380,10 @@ def _write_inline_term(
     writer.start_postings(fieldwriter._format, terminfo)
     _add_postings(writer, docnums, weights, values, lengths)
     terminfo.add_block(writer)
-    terminfo.set_inlined(writer._ids, writer._weights, writer._values)
+    # A field without values (id, hash) keeps a None per posting, as its postings
+    # blocks read back: an empty tuple reads back as "", which Whoosh's merge rejects.
+    values_kept = writer._values or (None,) * len(writer._ids)
+    terminfo.set_inlined(writer._ids, writer._weights, values_kept)
     writer._terminfo = None
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + term, terminfo.to_bytes())
 

@@ -67,6 +67,22 @@ def test_many_small_runs_leave_few_segments_and_every_article_found(tmp_path: Pa
     assert data["total"] == 25 and {hit["title"] for hit in data["hits"]} == {"Gipfel in Wien, Fassung 1"}
 
 
+def test_two_process_commits_merge_their_segments_and_every_article_is_found(tmp_path: Path) -> None:
+    # Each commit of a two-process run adds a segment per worker; ten small ones
+    # are merged by the parent's writer, which reads ids kept in term entries.
+    folder, index_dir = tmp_path / "feed", tmp_path / "ix"
+    for number in range(22):
+        _article(folder, number, 0)
+    result = run_cli("index", folder, "--index", index_dir, "--procs", "2", "--commit-every", "2")
+    assert result.exit_code == 0, result.stderr
+    stats = stats_json(index_dir)
+    assert stats["articles"] == 22 and stats["segments"] < MERGE_FACTOR
+    for number in (0, 11, 21):
+        shown = run_cli("show", f"gipfel-{number:03}.txt", "--index", index_dir)
+        assert shown.exit_code == 0 and f"Runde {number}." in shown.stdout, shown.output
+    found = run_cli("search", "Lawrow", "--index", index_dir, "--format", "json", "--limit", "100")
+    assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 22, found.output
+
 def test_stats_show_the_segments(tmp_path: Path) -> None:
     folder, index_dir = tmp_path / "feed", tmp_path / "ix"
     _article(folder, 1, 0)

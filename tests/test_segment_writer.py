@@ -54,9 +54,7 @@ def _contents(ix: Any) -> Iterator[tuple[Any, ...]]:
             matcher = reader.postings(fieldname, term)
             postings = []
             while matcher.is_active():
-                # A field without values (id, hash) reads back None from a postings block and
-                # "" from postings kept in the term entry (Whoosh's ListMatcher): both mean none.
-                postings.append((matcher.id(), matcher.weight(), matcher.value() or None))
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
                 matcher.next()
             yield fieldname, term, stats, postings
         for docnum in reader.all_doc_ids():
