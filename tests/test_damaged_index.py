@@ -108,7 +108,8 @@ DAMAGE: dict[str, tuple[str, Callable[[Path], None], tuple[str, ...]]] = {
     "truncated term file": (".trm", truncate_half, tuple(COMMANDS)),
     "emptied term file": (".trm", truncate_all, tuple(COMMANDS)),
     "deleted postings file": (".pst", delete, tuple(COMMANDS)),
-    "truncated postings file": (".pst", truncate_to_header, ("search", "search by date", "show")),
+    # "show" finds an article by its id, whose one posting is kept in the term file.
+    "truncated postings file": (".pst", truncate_to_header, ("search", "search by date")),
     "deleted stored fields": ("_stored.col", delete, ("search", "show")),
     "truncated stored fields": ("_stored.col", truncate_to_header, ("search", "show")),
     "emptied table of contents": (".toc", truncate_all, tuple(COMMANDS)),
