@@ -31,6 +31,8 @@ articles with the same scores.
 from __future__ import annotations
 
 import heapq
+import itertools
+import operator
 import pickle
 import re
 from array import array
@@ -239,22 +241,24 @@ class GroupedPostingPool(PostingPool):
     ) -> None:
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self.inline_limit = inline_limit
-        # (field name, term) -> (docnums, weights, values), each in docnum order
-        self.groups: dict[tuple[str, bytes], Group] = {}
+        # field name -> term -> (docnums, weights, values), each in docnum order.
+        # A dict per field: keying one dict by (field, term) made a tuple per posting.
+        self.groups: dict[str, dict[bytes, Group]] = {}
 
     def add_document_postings(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
         """Add one document's postings of one field; docnums must arrive in order."""
-        groups = self.groups
+        groups = self.groups.get(fieldname)
+        if groups is None:
+            groups = self.groups[fieldname] = {}
+            self.fieldnames.add(fieldname)
         for term, _, weight, value in postings:
-            key = (fieldname, term)
-            group = groups.get(key)
+            group = groups.get(term)
             if group is None:
-                groups[key] = group = (array("I"), array("f"), [])
+                groups[term] = group = (array("I"), array("f"), [])
                 self.currentsize += len(term) + _TERM_BYTES
             group[0].append(docnum)
             group[1].append(weight)
             group[2].append(value)
-        self.fieldnames.add(fieldname)
         self.currentsize += len(postings) * _POSTING_BYTES
         if self.currentsize > self.limit:
             self._spill()
@@ -269,8 +273,7 @@ class GroupedPostingPool(PostingPool):
         groups = self.groups
         chunk: list[tuple[tuple[str, bytes], bytes, bytes, list[bytes]]] = []
         in_chunk = 0
-        for key in sorted(groups):
-            docnums, weights, values = groups[key]
+        for key, (docnums, weights, values) in self._in_memory():
             chunk.append((key, docnums.tobytes(), weights.tobytes(), values))
             in_chunk += len(docnums)
             if in_chunk >= _RUN_CHUNK:
@@ -296,18 +299,23 @@ class GroupedPostingPool(PostingPool):
         finally:
             stream.close()
 
+    def _in_memory(self, release: bool = False) -> Iterator[tuple[tuple[str, bytes], Group]]:
+        """The groups in memory, by field name and term; taken out of the pool if ``release``."""
+        for fieldname in sorted(self.groups):
+            groups = self.groups[fieldname]
+            for term in sorted(groups):
+                yield (fieldname, term), groups.pop(term) if release else groups[term]
+
     def sorted_groups(self) -> Iterator[tuple[tuple[str, bytes], Group]]:
         """Every term's postings, in term order; the runs on disk and the memory merged."""
-        groups = self.groups
         if not self.runs:
-            for key in sorted(groups):
-                yield key, groups[key]
+            yield from self._in_memory()
             return
         # Earlier runs hold earlier documents: for equal keys, the run's number
         # (the second item) puts them first, and the groups are never compared.
         last = len(self.runs)
         # Taken out of the pool as the merge passes them, so the runs' chunks reuse their memory.
-        in_memory = ((key, last, groups.pop(key)) for key in sorted(groups))
+        in_memory = ((key, last, group) for key, group in self._in_memory(release=True))
         sources = [self._read_grouped_run(path, order) for order, path in enumerate(self.runs)] + [in_memory]
         merged = heapq.merge(*sources)
         first = next(merged, None)
@@ -408,8 +416,8 @@ def _add_postings(
         top = max(chunk_weights)
         if top > writer._maxweight:
             writer._maxweight = top
-        writer._values.extend(value for value in values[start:end] if value)
-        known = [length for length in lengths[start:end] if length]
+        writer._values.extend(filter(None, values[start:end]))
+        known = list(filter(None, lengths[start:end]))
         if known:
             shortest = min(known)
             if writer._minlength is None or shortest < writer._minlength:
@@ -433,6 +441,23 @@ class BlockWriter(W3PostingsWriter):
     pickled (and, from :data:`~whoosh.codec.whoosh3.COMPRESSION_MIN_SIZE`
     bytes on, zlib-compressed) tuple of delta-coded ids, weights and values.
     """
+
+    # Whoosh's _mini_ids and _mini_weights walk a block's postings in Python
+    # generators; these give the same values with the loops in C.
+
+    def _mini_ids(self) -> tuple[Any, ...]:
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+
+    def _mini_weights(self) -> float | tuple[float, ...] | None:
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]  # type: ignore[no-any-return]
+        return tuple(weights)
 
     def _write_block(self, last: bool = False) -> None:
         postfile = self._postfile

@@ -115,7 +115,7 @@ def test_a_pool_past_its_memory_limit_gives_the_same_index(monkeypatch: pytest.M
     spill = segment_writer.GroupedPostingPool._spill
 
     def counted_spill(pool: segment_writer.GroupedPostingPool) -> None:
-        spills.append(len(pool.groups))
+        spills.append(sum(map(len, pool.groups.values())))
         spill(pool)
 
     monkeypatch.setattr(segment_writer.GroupedPostingPool, "_spill", counted_spill)
