@@ -755,8 +755,10 @@ def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
 
     A value of Whoosh's ``Positions`` format is a 4-byte count and the pickled
     list of the gaps between positions (what ``decode_positions`` reads).
+    diplosearch writes that pickle without its final stop and Whoosh with it;
+    the stop added here ends either (unpickling ignores what follows a stop).
     """
-    gaps = [pickle.loads(value[4:]) for value in values]
+    gaps = [pickle.loads(value[4:] + b".") for value in values]
     lengths = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(lengths.sum()))
     running = np.cumsum(flat)

@@ -52,9 +52,13 @@ def _contents(ix: Any) -> Iterator[tuple[Any, ...]]:
             stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
                      info.max_weight(), info.min_id(), info.max_id())
             matcher = reader.postings(fieldname, term)
+            # Position lists are compared as Whoosh decodes them: diplosearch
+            # writes their pickles shorter than Whoosh's writer does.
+            decode = reader.schema[fieldname].format.decode_positions if reader.schema[fieldname].format.supports("positions") else None
             postings = []
             while matcher.is_active():
-                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                value = matcher.value()
+                postings.append((matcher.id(), matcher.weight(), decode(value) if decode and value is not None else value))
                 matcher.next()
             yield fieldname, term, stats, postings
         for docnum in reader.all_doc_ids():
