@@ -444,6 +444,12 @@ def _add_postings(
 
 #: The pickle protocol of postings blocks: the first with an opcode for bytes.
 BLOCK_PROTOCOL = 4
+#: Postings per block and the zlib level of blocks (Whoosh: 128 and 3). Searches
+#: read a word's whole list or the few blocks of a phrase's candidates, so longer
+#: blocks cost no query time, and they compress better: on 20,000 articles the
+#: index was 5% smaller, with query times within the noise of alternated runs.
+BLOCK_POSTINGS = 512
+BLOCK_COMPRESSION = 6
 
 
 class BlockWriter(W3PostingsWriter):
@@ -517,9 +523,9 @@ class _BlockCodec:
         codec = self._codec
         return BlockWriter(
             dbfile,
-            blocklimit=codec._blocklimit,
+            blocklimit=BLOCK_POSTINGS,
             byteids=byteids,
-            compression=codec._compression,
+            compression=BLOCK_COMPRESSION,
             inlinelimit=codec._inlinelimit,
         )
 
