@@ -446,8 +446,8 @@ def _add_postings(
 BLOCK_PROTOCOL = 4
 #: Postings per block and the zlib level of blocks (Whoosh: 128 and 3). Searches
 #: read a word's whole list or the few blocks of a phrase's candidates, so longer
-#: blocks cost no query time, and they compress better: on 20,000 articles the
-#: index was 5% smaller, with query times within the noise of alternated runs.
+#: blocks cost no query time (phrases measured alike with 128 for lists with
+#: positions), and they compress better: see BENCHMARKS.md.
 BLOCK_POSTINGS = 512
 BLOCK_COMPRESSION = 6
 
@@ -480,7 +480,10 @@ class BlockWriter(W3PostingsWriter):
             return weights[0]  # type: ignore[no-any-return]
         # Frequencies pickle in 2 bytes as ints and in 9 as floats; Whoosh
         # computes with either alike.
-        as_ints = tuple(map(int, weights))
+        try:
+            as_ints = tuple(map(int, weights))
+        except (OverflowError, ValueError):  # an infinite or NaN weight
+            return tuple(weights)
         if as_ints == tuple(weights):
             return as_ints
         return tuple(weights)

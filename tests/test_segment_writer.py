@@ -54,11 +54,14 @@ def _contents(ix: Any) -> Iterator[tuple[Any, ...]]:
             matcher = reader.postings(fieldname, term)
             # Position lists are compared as Whoosh decodes them: diplosearch
             # writes their pickles shorter than Whoosh's writer does.
-            decode = reader.schema[fieldname].format.decode_positions if reader.schema[fieldname].format.supports("positions") else None
+            field_format = reader.schema[fieldname].format
+            decode = field_format.decode_positions if field_format.supports("positions") else None
             postings = []
             while matcher.is_active():
                 value = matcher.value()
-                postings.append((matcher.id(), matcher.weight(), decode(value) if decode and value is not None else value))
+                if decode is not None and value is not None:
+                    value = decode(value)
+                postings.append((matcher.id(), matcher.weight(), value))
                 matcher.next()
             yield fieldname, term, stats, postings
         for docnum in reader.all_doc_ids():
@@ -179,3 +182,21 @@ def test_an_analysis_that_forgot_its_words_analyses_them_the_same() -> None:
     after = [analysis.postings(a.title, a.body, parts=True) for a in articles]
     assert after == before
     assert split_compound.cache_info().currsize > 0  # still a cache: words are split once, not every time
+
+
+@pytest.mark.parametrize(
+    "weights, kept",
+    [
+        ([2.0, 3.0, 1.0], (2, 3, 1)),  # frequencies: written as ints
+        ([1.5, 2.0], (1.5, 2.0)),  # a boosted weight stays a float
+        ([1.0, float("inf")], (1.0, float("inf"))),
+    ],
+)
+def test_block_weights_are_written_as_ints_only_when_they_are_whole(weights: list[float], kept: tuple[float, ...]) -> None:
+    from index.segment_writer import BlockWriter
+
+    writer = BlockWriter(None, blocklimit=8)
+    writer._weights = weights
+    written = writer._mini_weights()
+    assert written == kept
+    assert [type(w) for w in written] == [type(w) for w in kept]  # type: ignore[union-attr]
