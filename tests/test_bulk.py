@@ -188,3 +188,19 @@ def test_a_search_of_a_big_and_a_small_word_gives_hits_totals_and_facets_that_ag
     assert sum(result.facets["source"].values()) == result.total  # type: ignore[index]
     best = max(expected.values())
     assert result.hits[0].score == pytest.approx(best, rel=1e-12)
+
+
+def test_phrase_positions_are_read_as_whoosh_and_diplosearch_write_them() -> None:
+    # Whoosh's writer pickles a position list with its header and stop, diplosearch's
+    # without them: an index written by either (or merged from both) reads the same.
+    from whoosh.formats import Positions
+
+    from index.segment_writer import _positions_value
+    from searcher.bulk import _position_keys
+
+    positions = [3, 7, 8, 300, 70_000]
+    values = [Positions().encode(positions), _positions_value(positions), Positions().encode([5]), _positions_value([5])]
+    assert values[0] != values[1]
+    keys = _position_keys(values, 0).tolist()
+    assert keys == [row << 32 | p for row, found in enumerate([positions, positions, [5], [5]]) for p in found]
+    assert all(Positions().decode_positions(value) == found for value, found in zip(values, [positions, positions, [5], [5]]))
