@@ -549,17 +549,21 @@ class QueryRunner:
         # Each position of a unit, less its offset, keyed with its article's
         # row in ``common``: the phrase starts where all units share a key.
         # Positions are read only for articles still in the running, rarest unit first.
+        # Keys come in ascending order (articles ascending, each one's positions
+        # ascending), so the articles still in the running and the keys shared
+        # are found without sorting or hashing.
         keys: np.ndarray | None = None
         for fieldname, tbytes, offset, unit_ids in sorted(units, key=lambda unit: len(unit[3])):
             self.check_time()
             if keys is not None:
-                candidates = np.unique(keys >> 32)
+                rows = keys >> 32
+                candidates = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
             else:
                 candidates = np.arange(len(common), dtype=np.int64)
             values = self.values(segment, fieldname, tbytes, common[candidates])
             unit_keys = _position_keys(values, offset)
             unit_keys = (candidates[unit_keys >> 32] << 32) | (unit_keys & 0xFFFFFFFF)
-            keys = unit_keys if keys is None else keys[np.isin(keys, unit_keys)]
+            keys = unit_keys if keys is None else keys[_in_ascending(keys, unit_keys)]
             if not len(keys):
                 return _EMPTY[0]
         assert keys is not None
@@ -768,6 +772,14 @@ def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
     rows = np.repeat(np.arange(len(gaps), dtype=np.int64), lengths)
     wanted = positions >= offset
     return (rows[wanted] << 32) | (positions[wanted] - offset)
+
+
+def _in_ascending(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``ascending`` (sorted): ``np.isin`` by binary search, sorting neither."""
+    if not len(ascending):
+        return np.zeros(len(values), dtype=bool)
+    places = np.minimum(np.searchsorted(ascending, values), len(ascending) - 1)
+    return ascending[places] == values
 
 
 def _boosted(matches: Matches, boost: float) -> Matches:

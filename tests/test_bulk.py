@@ -204,3 +204,13 @@ def test_phrase_positions_are_read_as_whoosh_and_diplosearch_write_them() -> Non
     keys = _position_keys(values, 0).tolist()
     assert keys == [row << 32 | p for row, found in enumerate([positions, positions, [5], [5]]) for p in found]
     assert all(Positions().decode_positions(value) == found for value, found in zip(values, [positions, positions, [5], [5]]))
+
+
+def test_membership_by_binary_search_is_numpys_isin() -> None:
+    from searcher.bulk import _in_ascending
+
+    rng = np.random.default_rng(4)
+    for size in (0, 1, 50, 2000):
+        ascending = np.unique(rng.integers(0, 5000, size))
+        values = np.sort(rng.integers(-10, 5010, 300))
+        assert _in_ascending(values, ascending).tolist() == np.isin(values, ascending).tolist()
