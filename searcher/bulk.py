@@ -56,47 +56,97 @@ _MAX_TERM_INFOS = 200_000
 _MANY_TERMS = 8  # an Or of at least this many terms of one field is scored in one pass
 _CHECK_EVERY = 64  # articles between two looks at the clock in Whoosh's own matchers
 _PAIRS_FIELD = {"title": "title_pairs", "body": "body_pairs"}  # see index.schema
+#: The postings a term needs in a segment before its positions are kept decoded
+#: (:class:`PostingCache`): four blocks of 512, below which a phrase reads few blocks anyway.
+POSITIONS_MIN_POSTINGS = 2048
 
 
-class PostingCache:
-    """Decoded posting lists (article numbers and weights) of recently searched terms.
-
-    Reading a list means unpickling and decompressing every block with its
-    positions; a searcher that answers many queries keeps the most recently
-    used lists here, up to ``max_bytes`` (8 bytes a posting), least recently
-    used first out. Segments never change once written, so an entry never
-    goes stale; it is keyed by the segment's id.
-    """
+class _Lru:
+    """Arrays by key, up to ``max_bytes``, the least recently used dropped first."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._lists: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, bytes], entry: tuple[np.ndarray, np.ndarray]) -> None:
+        cost = entry[0].nbytes + entry[1].nbytes
+        if cost > self.max_bytes // 4:
+            return  # one entry may not push out most of the others
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= old[0].nbytes + old[1].nbytes
+        self._entries[key] = entry
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, (first, second) = self._entries.popitem(last=False)
+            self.size -= first.nbytes + second.nbytes
+
+
+class PostingCache:
+    """Decoded posting lists of recently searched terms, and the positions of frequent ones.
+
+    Reading a list means unpickling and decompressing every block with its
+    positions; a searcher that answers many queries keeps the most recently
+    used lists here, up to ``max_bytes`` (8 bytes a posting), least recently
+    used first out.
+
+    A phrase reads the positions of its words in the articles that have them
+    all. The positions of a word with at least :data:`POSITIONS_MIN_POSTINGS`
+    postings in a segment are decoded whole and kept the second time a phrase
+    asks for them (4 bytes a position, 8 an article), up to half of
+    ``max_bytes`` more, apart from the lists so that they never push lists
+    out: a frequent word such as *die* is then decoded once per searcher
+    rather than once per phrase, while a one-off search pays nothing more.
+
+    Segments never change once written, so an entry never goes stale; it is
+    keyed by the segment's id, the field and the term.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self._lists = _Lru(max_bytes)
+        self._positions = _Lru(max_bytes // 2)
         #: Term entries (or None for a term a segment lacks), by the same keys;
         #: about 200 bytes each, emptied when full.
         self.term_infos: dict[tuple[str, str, bytes], Any] = {}
+        # Positions asked for once and not kept yet; emptied when full.
+        self._positions_asked: set[tuple[str, str, bytes]] = set()
 
     def get(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's article numbers and weights, or None when not kept."""
         found = self._lists.get(key)
         if found is None:
             return None
-        self._lists.move_to_end(key)
         return found[0].astype(np.int64), found[1].astype(np.float64)
 
     def put(self, key: tuple[str, str, bytes], ids: np.ndarray, weights: np.ndarray) -> None:
         # Weights are float32 in Whoosh's postings, so float32 keeps them exactly.
-        entry = (ids.astype(np.int32), weights.astype(np.float32))
-        cost = entry[0].nbytes + entry[1].nbytes
-        if cost > self.max_bytes // 4:
-            return  # one list may not push out most of the others
-        old = self._lists.pop(key, None)
-        if old is not None:
-            self.size -= old[0].nbytes + old[1].nbytes
-        self._lists[key] = entry
-        self.size += cost
-        while self.size > self.max_bytes:
-            _, (old_ids, old_weights) = self._lists.popitem(last=False)
-            self.size -= old_ids.nbytes + old_weights.nbytes
+        self._lists.put(key, (ids.astype(np.int32), weights.astype(np.float32)))
+
+    def positions(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's decoded positions (see :func:`_positions_table`), or None when not kept."""
+        return self._positions.get(key)
+
+    def keep_positions_now(self, key: tuple[str, str, bytes], nbytes: int) -> bool:
+        """Whether to decode a term's positions whole and keep them: the second time a phrase asks, if they fit."""
+        if nbytes > self._positions.max_bytes // 4:
+            return False
+        if key in self._positions_asked:
+            self._positions_asked.discard(key)
+            return True
+        if len(self._positions_asked) >= _MAX_TERM_INFOS:
+            self._positions_asked.clear()
+        self._positions_asked.add(key)
+        return False
+
+    def put_positions(self, key: tuple[str, str, bytes], starts: np.ndarray, positions: np.ndarray) -> None:
+        self._positions.put(key, (starts, positions))
 
 
 class _Segment:
@@ -560,8 +610,7 @@ class QueryRunner:
                 candidates = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
             else:
                 candidates = np.arange(len(common), dtype=np.int64)
-            values = self.values(segment, fieldname, tbytes, common[candidates])
-            unit_keys = _position_keys(values, offset)
+            unit_keys = self.position_keys(segment, fieldname, tbytes, common[candidates], offset)
             unit_keys = (candidates[unit_keys >> 32] << 32) | (unit_keys & 0xFFFFFFFF)
             keys = unit_keys if keys is None else keys[_in_ascending(keys, unit_keys)]
             if not len(keys):
@@ -571,13 +620,24 @@ class QueryRunner:
         keep[keys >> 32] = True
         return common[keep]
 
-    def values(self, segment: _Segment, fieldname: str, tbytes: bytes, wanted: np.ndarray) -> list[Any]:
-        """A term's posting values (positions) for the articles ``wanted`` (sorted, all in its postings)."""
+    def position_keys(self, segment: _Segment, fieldname: str, tbytes: bytes, wanted: np.ndarray, offset: int) -> np.ndarray:
+        """A term's positions in the articles ``wanted`` (sorted, all in its postings), as :func:`_position_keys` keys them."""
         terminfo = self.term_info(segment, fieldname, tbytes)
         found = self.postings(segment, fieldname, tbytes)
         assert terminfo is not None and found is not None  # the term has the wanted articles
         rows = np.searchsorted(found[0], wanted)
-        return _read_values(segment.terms._postfile, terminfo, rows)  # type: ignore[union-attr]  # only with terms
+        postfile = segment.terms._postfile  # type: ignore[union-attr]  # only with terms
+        if self.cache is not None and segment.segid is not None and len(found[0]) >= POSITIONS_MIN_POSTINGS:
+            key = (segment.segid, fieldname, tbytes)
+            table = self.cache.positions(key)
+            # A position costs 4 bytes, an article 8; a Positions posting's weight is its number of positions.
+            nbytes = 4 * int(terminfo.weight()) + 8 * (len(found[0]) + 1)
+            if table is None and self.cache.keep_positions_now(key, nbytes):
+                table = _positions_table(_read_values(postfile, terminfo, None))
+                self.cache.put_positions(key, *table)
+            if table is not None:
+                return _table_keys(*table, rows, offset)
+        return _position_keys(_read_values(postfile, terminfo, rows), offset)
 
     def whoosh_matches(self, q: Any, segment: _Segment, context: Any) -> Matches:
         """Any other query: Whoosh's own matcher, collected article by article."""
@@ -652,16 +712,16 @@ def _read_postings(postfile: Any, terminfo: Any) -> tuple[np.ndarray, np.ndarray
     return _decode_blocks(postfile, terminfo, _read_blocks)
 
 
-def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray) -> list[Any]:
-    """The posting values at ``rows`` (ascending) of a term's posting list.
+def _read_values(postfile: Any, terminfo: Any, rows: np.ndarray | None) -> list[Any]:
+    """The posting values at ``rows`` (ascending) of a term's posting list; all of them for None.
 
     Only the blocks that hold one of the rows are decompressed and unpickled:
     a phrase with a frequent word wants its positions in few articles.
     """
     if terminfo.is_inlined():
         inlined = terminfo.inlined_postings()[2]
-        return [inlined[row] for row in rows.tolist()]
-    wanted = rows.tolist()
+        return list(inlined) if rows is None else [inlined[row] for row in rows.tolist()]
+    wanted = None if rows is None else rows.tolist()
     return _decode_blocks(postfile, terminfo, lambda data: _values_at(data, wanted))
 
 
@@ -679,13 +739,28 @@ def _decode_blocks(postfile: Any, terminfo: Any, decode: Callable[[bytes], Any])
         raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
 
 
-def _values_at(data: bytes, rows: list[int]) -> list[Any]:
+def _values_at(data: bytes, rows: list[int] | None) -> list[Any]:
     stream = BytesIO(data)
     position = len(WHOOSH3_HEADER_MAGIC)
     values: list[Any] = []
     first_row = 0  # the row of the block's first posting
     want = 0  # the next wanted row's place in ``rows``
     last = False
+    if rows is None:  # every row
+        while not last and position < len(data):
+            (block_length,) = _INT.unpack_from(data, position)
+            if block_length < 0:
+                last = True
+                block_length = -block_length
+            end = position + _INT.size + block_length
+            stream.seek(position + _INT.size)
+            compression = pickle.load(stream)[3]
+            payload = data[stream.tell() : end]
+            values.extend(pickle.loads(zlib.decompress(payload) if compression else payload)[2])
+            position = end
+        if not last:
+            raise ValueError("the last block is missing")
+        return values
     while want < len(rows) and not last and position < len(data):
         (block_length,) = _INT.unpack_from(data, position)
         if block_length < 0:
@@ -757,6 +832,16 @@ def _read_blocks(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
     """``row << 32 | position - offset`` for each position in each value, for positions >= ``offset``.
 
+    The row is the value's place in ``values``.
+    """
+    lengths, positions = _decode_positions(values)
+    rows = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
+    return _keyed(rows, positions, offset)
+
+
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each value holds, and all the positions, value after value.
+
     A value of Whoosh's ``Positions`` format is a 4-byte count and the pickled
     list of the gaps between positions (what ``decode_positions`` reads).
     diplosearch writes that pickle without its final stop and Whoosh with it;
@@ -768,10 +853,31 @@ def _position_keys(values: list[bytes], offset: int) -> np.ndarray:
     running = np.cumsum(flat)
     firsts = np.cumsum(lengths) - lengths
     # Restart the running sum at each value: subtract what the values before it added up to.
-    positions = running - np.repeat(running[firsts] - flat[firsts], lengths)
-    rows = np.repeat(np.arange(len(gaps), dtype=np.int64), lengths)
+    return lengths, running - np.repeat(running[firsts] - flat[firsts], lengths)
+
+
+def _keyed(rows: np.ndarray, positions: np.ndarray, offset: int) -> np.ndarray:
     wanted = positions >= offset
     return (rows[wanted] << 32) | (positions[wanted] - offset)
+
+
+def _positions_table(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """A whole posting list's positions: ``positions[starts[row]:starts[row + 1]]`` are the row's."""
+    lengths, positions = _decode_positions(values)
+    starts = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return starts, positions.astype(np.int32)
+
+
+def _table_keys(starts: np.ndarray, positions: np.ndarray, rows: np.ndarray, offset: int) -> np.ndarray:
+    """What :func:`_position_keys` gives for the values at ``rows``, read from a :func:`_positions_table`."""
+    begins = starts[rows]
+    lengths = starts[rows + 1] - begins
+    # Where each gathered position is in ``positions``: its row's start plus its place in the row.
+    firsts = np.cumsum(lengths) - lengths
+    places = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(begins - firsts, lengths)
+    keyed_rows = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    return _keyed(keyed_rows, positions[places].astype(np.int64), offset)
 
 
 def _in_ascending(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:

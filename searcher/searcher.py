@@ -198,7 +198,8 @@ class Searcher:
     :param time_limit: seconds after which a search stops and returns what it found.
     :param max_expansions: the most words a prefix or fuzzy term expands to.
     :param posting_cache_mb: memory for the decoded posting lists of recently
-        searched terms, kept for the next searches (0: none).
+        searched terms, kept for the next searches, and half as much again for
+        the positions of frequent words that phrases read (0: none).
     :param aliases: the names a query word may stand for (``Kyiv``: ``Kiew``);
         None means the shipped table, ``AliasTable([])`` none at all.
     :raises IndexNotFound: no index there.

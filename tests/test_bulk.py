@@ -206,6 +206,55 @@ def test_phrase_positions_are_read_as_whoosh_and_diplosearch_write_them() -> Non
     assert all(Positions().decode_positions(value) == found for value, found in zip(values, [positions, positions, [5], [5]]))
 
 
+def test_positions_kept_decoded_give_the_keys_read_from_the_postings() -> None:
+    from whoosh.formats import Positions
+
+    from index.segment_writer import _positions_value
+    from searcher.bulk import _position_keys, _positions_table, _table_keys
+
+    rng = random.Random(5)
+    lists = [sorted(rng.sample(range(2000), rng.randint(1, 30))) for _ in range(300)]
+    # Whoosh's own values and diplosearch's, mixed, as in an index that merged both.
+    values = [(Positions().encode if i % 3 else _positions_value)(found) for i, found in enumerate(lists)]
+    starts, positions = _positions_table(values)
+    for offset in (0, 1, 2):
+        for rows in ([0], [299], sorted(rng.sample(range(300), 40)), list(range(300))):
+            expected = _position_keys([values[row] for row in rows], offset).tolist()
+            assert _table_keys(starts, positions, np.array(rows, dtype=np.int64), offset).tolist() == expected
+    assert _table_keys(starts, positions, np.array([7]), 0).tolist() == [p for p in lists[7]]
+
+
+def test_phrases_find_what_whoosh_finds_when_a_frequent_words_positions_are_kept(corpus: tuple[Path, list[str]]) -> None:
+    """From the second phrase that reads a frequent word, its positions come decoded from the cache."""
+    from searcher.bulk import POSITIONS_MIN_POSTINGS, PostingCache
+
+    index_dir, words = corpus
+    rng = random.Random(3)
+    frequent = words[:8]
+    phrases = [f'"{a} {b}"' for a, b in zip(rng.sample(frequent, 6), rng.sample(frequent, 6))]
+    phrases += [f'"{words[0]} {words[1]} {words[2]}"', f'title:"{words[1]} {words[0]}"', f'"{words[300]} {words[0]}"']
+    cache = PostingCache(64 * 1024 * 1024)
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        matched = 0
+        for _ in range(3):
+            for text in phrases:
+                q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+                expected = _whoosh(searcher, q)
+                runner = QueryRunner(searcher, cache=cache)
+                ids, scores = runner.run(q)
+                assert ids.tolist() == sorted(expected), text
+                assert all(math.isclose(s, expected[d], rel_tol=1e-12) for d, s in zip(ids.tolist(), scores.tolist())), text
+                matched += len(ids)
+        big = max(runner.segments, key=lambda segment: segment.doc_count_all)
+        body = searcher.schema["body"]
+        terms = [body.to_bytes(next(iter(body.process_text(word, mode="query")))) for word in frequent]
+        kept = [term for term in terms if cache.positions((big.segid, "body", term)) is not None]
+    ix.close()
+    assert matched > 1000
+    assert kept, f"no word of {POSITIONS_MIN_POSTINGS} postings or more had its positions kept"
+
+
 def test_membership_by_binary_search_is_numpys_isin() -> None:
     from searcher.bulk import _in_ascending
 
@@ -214,3 +263,18 @@ def test_membership_by_binary_search_is_numpys_isin() -> None:
         ascending = np.unique(rng.integers(0, 5000, size))
         values = np.sort(rng.integers(-10, 5010, 300))
         assert _in_ascending(values, ascending).tolist() == np.isin(values, ascending).tolist()
+
+
+def test_a_words_positions_are_kept_from_the_second_phrase_that_asks_and_only_if_they_fit() -> None:
+    from searcher.bulk import PostingCache
+
+    cache = PostingCache(4 * 1024 * 1024)  # 2 MiB for positions, at most a quarter of it for one word
+    key = ("segment", "body", b"_die")
+    assert not cache.keep_positions_now(key, 100_000)  # a one-off search decodes only what it needs
+    assert cache.keep_positions_now(key, 100_000)
+    big = ("segment", "body", b"_der")
+    assert not any(cache.keep_positions_now(big, 600_000) for _ in range(3))
+    cache.put_positions(key, np.array([0, 2]), np.array([4, 9], dtype=np.int32))
+    kept = cache.positions(key)
+    assert kept is not None and kept[1].tolist() == [4, 9]
+    assert cache.positions(big) is None
