@@ -100,9 +100,9 @@ class PostingCache:
     A phrase reads the positions of its words in the articles that have them
     all. The positions of a word with at least :data:`POSITIONS_MIN_POSTINGS`
     postings in a segment are decoded whole and kept the second time a phrase
-    asks for them (4 bytes a position, 8 an article), up to half of
-    ``max_bytes`` more, apart from the lists so that they never push lists
-    out: a frequent word such as *die* is then decoded once per searcher
+    asks for them (4 bytes a position, 8 an article), while they fit in half
+    of ``max_bytes`` more (see :meth:`keep_positions_now`), apart from the
+    lists so that they never push lists out: a frequent word such as *die* is then decoded once per searcher
     rather than once per phrase, while a one-off search pays nothing more.
 
     Segments never change once written, so an entry never goes stale; it is
@@ -134,8 +134,16 @@ class PostingCache:
         return self._positions.get(key)
 
     def keep_positions_now(self, key: tuple[str, str, bytes], nbytes: int) -> bool:
-        """Whether to decode a term's positions whole and keep them: the second time a phrase asks, if they fit."""
-        if nbytes > self._positions.max_bytes // 4:
+        """Whether to decode a term's positions whole and keep them: the second time a phrase asks, if they fit.
+
+        Kept positions are never pushed out by others: in a large index the
+        positions of every frequent word outgrow the budget, and decoding a
+        list whole only to drop it soon after costs more than reading the
+        blocks a phrase needs. The words kept are those that phrases read
+        first, which are the most frequent ones.
+        """
+        room = self._positions.max_bytes - self._positions.size
+        if nbytes > min(room, self._positions.max_bytes // 4):
             return False
         if key in self._positions_asked:
             self._positions_asked.discard(key)

@@ -278,3 +278,9 @@ def test_a_words_positions_are_kept_from_the_second_phrase_that_asks_and_only_if
     kept = cache.positions(key)
     assert kept is not None and kept[1].tolist() == [4, 9]
     assert cache.positions(big) is None
+    # Once the positions kept fill their half, no other word's are decoded whole: none would stay.
+    for number in range(4):
+        cache.put_positions(("segment", "body", b"w%d" % number), np.zeros(1, dtype=np.int64), np.zeros(125_000, dtype=np.int32))
+    late = ("segment", "body", b"_und")
+    assert not any(cache.keep_positions_now(late, 600_000 - 500_000) for _ in range(3))
+    assert cache.positions(key) is not None
