@@ -24,7 +24,7 @@ from collections import OrderedDict
 from itertools import chain
 from io import BytesIO
 from struct import Struct
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from whoosh import formats
@@ -747,72 +747,63 @@ def _decode_blocks(postfile: Any, terminfo: Any, decode: Callable[[bytes], Any])
         raise CorruptIndexError(f"a postings block at offset {offset} is damaged ({exc})") from None
 
 
-def _values_at(data: bytes, rows: list[int] | None) -> list[Any]:
+def _blocks(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """Each postings block of a term: its number of postings, its compression and its
+    payload (see :func:`_unpickled_block`). Raises ValueError at the end when the last
+    block is missing."""
     stream = BytesIO(data)
     position = len(WHOOSH3_HEADER_MAGIC)
-    values: list[Any] = []
-    first_row = 0  # the row of the block's first posting
-    want = 0  # the next wanted row's place in ``rows``
-    last = False
-    if rows is None:  # every row
-        while not last and position < len(data):
-            (block_length,) = _INT.unpack_from(data, position)
-            if block_length < 0:
-                last = True
-                block_length = -block_length
-            end = position + _INT.size + block_length
-            stream.seek(position + _INT.size)
-            compression = pickle.load(stream)[3]
-            payload = data[stream.tell() : end]
-            values.extend(pickle.loads(zlib.decompress(payload) if compression else payload)[2])
-            position = end
-        if not last:
-            raise ValueError("the last block is missing")
-        return values
-    while want < len(rows) and not last and position < len(data):
-        (block_length,) = _INT.unpack_from(data, position)
-        if block_length < 0:
-            last = True
-            block_length = -block_length
-        end = position + _INT.size + block_length
-        stream.seek(position + _INT.size)
-        count, _max_id, _max_weight, compression, _min_len, _max_len = pickle.load(stream)
-        if rows[want] < first_row + count:
-            payload = data[stream.tell() : end]
-            if compression:
-                payload = zlib.decompress(payload)
-            block_values = pickle.loads(payload)[2]
-            while want < len(rows) and rows[want] < first_row + count:
-                values.append(block_values[rows[want] - first_row])
-                want += 1
-        first_row += count
-        position = end
-    if want < len(rows):
-        raise ValueError("the postings end before the rows asked for")
-    return values
-
-
-def _read_blocks(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    stream = BytesIO(data)
-    position = len(WHOOSH3_HEADER_MAGIC)
-    # Gathered as Python lists and turned into arrays once: per block, a
-    # numpy call costs more than the list operations.
-    deltas: list[int] = []
-    weights: list[float] = []
-    counts: list[int] = []
     last = False
     while not last and position < len(data):
         (block_length,) = _INT.unpack_from(data, position)
         if block_length < 0:
             last = True
             block_length = -block_length
+        end = position + _INT.size + block_length
         stream.seek(position + _INT.size)
         count, _max_id, _max_weight, compression, _min_len, _max_len = pickle.load(stream)
-        end = position + _INT.size + block_length
         payload = data[stream.tell() : end]
-        if compression:
-            payload = zlib.decompress(payload)
-        block_deltas, block_weights, _values = pickle.loads(payload)
+        yield count, compression, payload
+        position = end
+    if not last:
+        raise ValueError("the last block is missing")
+
+
+def _unpickled_block(payload: bytes, compression: int) -> tuple[Any, Any, Any]:
+    """A block's delta-coded ids, weights and values."""
+    return pickle.loads(zlib.decompress(payload) if compression else payload)  # type: ignore[no-any-return]
+
+
+def _values_at(data: bytes, rows: list[int] | None) -> list[Any]:
+    values: list[Any] = []
+    if rows is None:  # every row
+        for _count, compression, payload in _blocks(data):
+            values.extend(_unpickled_block(payload, compression)[2])
+        return values
+    first_row = 0  # the row of the block's first posting
+    want = 0  # the next wanted row's place in ``rows``
+    for count, compression, payload in _blocks(data):
+        if want == len(rows):
+            break
+        if rows[want] < first_row + count:
+            block_values = _unpickled_block(payload, compression)[2]
+            while want < len(rows) and rows[want] < first_row + count:
+                values.append(block_values[rows[want] - first_row])
+                want += 1
+        first_row += count
+    if want < len(rows):
+        raise ValueError("the postings end before the rows asked for")
+    return values
+
+
+def _read_blocks(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    # Gathered as Python lists and turned into arrays once: per block, a
+    # numpy call costs more than the list operations.
+    deltas: list[int] = []
+    weights: list[float] = []
+    counts: list[int] = []
+    for count, compression, payload in _blocks(data):
+        block_deltas, block_weights, _values = _unpickled_block(payload, compression)
         deltas.extend(block_deltas)
         counts.append(count)
         if block_weights is None:
@@ -821,9 +812,6 @@ def _read_blocks(data: bytes) -> tuple[np.ndarray, np.ndarray]:
             weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        position = end
-    if not last:
-        raise ValueError("the last block is missing")
     if not deltas:
         return _EMPTY[0], _EMPTY[1]
     # Ids are delta-coded within each block, from 0 in every block: one running
