@@ -11,8 +11,10 @@ thousand articles. This writer produces the same segment with less work:
   postings of ``title``, ``body``, ``title_words``, ``body_words``,
   ``title_pairs``, ``body_pairs`` and ``parts`` from one cached description
   of each distinct word;
-* :class:`GroupedPostingPool` keeps the postings grouped by term as they
-  arrive (in document order), so a flush sorts the terms, not the postings;
+* :class:`GroupedPostingPool` takes an article's postings of a field as
+  columns (terms, weights, values) in a few C-level calls, and groups them by
+  term only when it writes them: a stable sort of the terms' ranks in numpy,
+  so each term's postings stay in document order;
 * :class:`ArticleSegmentWriter` keeps the field lengths of its own documents
   in memory for the flush, and finds the people, places and organisations an
   article names (given the alias table), so that in a two-process run the
@@ -33,6 +35,7 @@ pickle's header and stop (see :func:`_gaps_pickle`).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import operator
@@ -40,7 +43,7 @@ import pickle
 import re
 from array import array
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import zlib
 
@@ -66,12 +69,16 @@ _WORDS = re.compile(WORD_PATTERN)
 _STOP_PREFIX = STOP_PREFIX.encode()
 _PACKED_COUNTS: dict[int, bytes] = {}
 _SINGLE_POSITIONS: dict[int, bytes] = {}
-# Memory the pool counts against its limit: per posting (docnum and weight in
-# arrays, a value that is often shared) and per term (key, arrays, list).
-# Measured with tracemalloc on 2,000 synthetic articles: 113 bytes per posting
-# all told, at 11 postings per term.
-_POSTING_BYTES = 60
-_TERM_BYTES = 450
+# Memory the pool counts against its limit per posting. tracemalloc on 2,000
+# synthetic articles: 38 bytes a posting held (term and value references, a
+# docnum and a weight in arrays, the values often shared), 45 at the peak of
+# grouping them; 100 leaves room for the rest of a worker, so that a two-process
+# run peaks lower than with the pool before (see BENCHMARKS.md).
+_POSTING_BYTES = 100
+# Postings grouped at a time when the pool is written (whole terms, so a chunk
+# may hold more): the sorted docnums, weights and values of a chunk are made
+# in one call each, and a term's group is sliced from them.
+_GROUP_CHUNK = 65536
 # Postings pickled together when the pool spills (whole term groups, so a
 # chunk may hold more): one call per chunk, not per term. Writing the segment
 # holds one chunk of every run in memory: some 0.5 MB a run.
@@ -82,6 +89,8 @@ _RUN_CHUNK = 4096
 INLINE_POSTINGS = 2
 
 Posting = tuple[bytes, int, float, bytes]
+#: One article's postings of one field: its terms, their frequencies and their values, in the same order.
+Columns = tuple[list[bytes], list[int], list[bytes]]
 Group = tuple["array[int]", "array[float]", list[bytes]]
 
 
@@ -182,9 +191,7 @@ class ArticleAnalysis:
         stem_folded.cache_clear()
         forget_splits()
 
-    def _field(
-        self, text: str, parts_counts: dict[bytes, int] | None
-    ) -> tuple[int, list[Posting], list[Posting], list[Posting]]:
+    def _field(self, text: str, parts_counts: dict[bytes, int] | None) -> tuple[int, Columns, Columns, Columns]:
         """The number of words of one text, and its postings as a positions field, a word field and a pairs field."""
         words = self._words
         describe = self._describe
@@ -204,20 +211,17 @@ class ArticleAnalysis:
             if parts_counts is not None:
                 for part in description[2]:
                     parts_counts[part] += 1
-        stemmed = [
-            (term, len(found), float(len(found)), _positions_value(found)) for term, found in positions.items()
-        ]
-        unstemmed = [(term, count, float(count), _packed_count(count)) for term, count in counts.items()]
-        pairs = [
-            (term, len(found), float(len(found)), _positions_value(found)) for term, found in pair_positions.items()
-        ]
-        return len(found_words), stemmed, unstemmed, pairs
+        return (
+            len(found_words),
+            _positions_columns(positions),
+            (list(counts), list(counts.values()), list(map(_packed_count, counts.values()))),
+            _positions_columns(pair_positions),
+        )
 
-    def postings(self, title: str, body: str, *, parts: bool) -> dict[str, tuple[int, list[Posting]]]:
-        """The length and the postings of each text field.
+    def columns(self, title: str, body: str, *, parts: bool) -> dict[str, tuple[int, Columns]]:
+        """The length and the postings of each text field, as columns (see :data:`Columns`).
 
-        A posting is ``(term bytes, frequency, weight, value bytes)``; the
-        length is the number of words, as Whoosh counts it for scoring.
+        The length is the number of words, as Whoosh counts it for scoring.
 
         :param parts: also compute the ``parts`` field (compound parts of
             headline and body).
@@ -228,27 +232,54 @@ class ArticleAnalysis:
         result = {
             "title": (title_length, title_postings),
             "title_words": (title_length, title_words),
-            "title_pairs": (sum(p[1] for p in title_pairs), title_pairs),
+            "title_pairs": (sum(title_pairs[1]), title_pairs),
             "body": (body_length, body_postings),
             "body_words": (body_length, body_words),
-            "body_pairs": (sum(p[1] for p in body_pairs), body_pairs),
+            "body_pairs": (sum(body_pairs[1]), body_pairs),
         }
         if parts_counts is not None:
-            result["parts"] = (
-                sum(parts_counts.values()),
-                [(t, n, float(n), _packed_count(n)) for t, n in parts_counts.items()],
-            )
+            counts = list(parts_counts.values())
+            result["parts"] = (sum(counts), (list(parts_counts), counts, list(map(_packed_count, counts))))
         return result
+
+    def postings(self, title: str, body: str, *, parts: bool) -> dict[str, tuple[int, list[Posting]]]:
+        """:meth:`columns` as Whoosh's postings: ``(term bytes, frequency, weight, value bytes)``."""
+        return {
+            name: (length, [(term, count, float(count), value) for term, count, value in zip(terms, counts, values)])
+            for name, (length, (terms, counts, values)) in self.columns(title, body, parts=parts).items()
+        }
+
+
+def _positions_columns(positions: dict[bytes, list[int]]) -> Columns:
+    return list(positions), list(map(len, positions.values())), list(map(_positions_value, positions.values()))
+
+
+class _FieldColumns:
+    """A field's postings in the order they arrived (by docnum): terms, docnums, weights and values side by side."""
+
+    __slots__ = ("terms", "docnums", "weights", "values")
+
+    def __init__(self) -> None:
+        self.terms: list[bytes] = []
+        self.docnums = array("I")
+        self.weights = array("f")
+        self.values: list[bytes] = []
+
+    def __len__(self) -> int:
+        return len(self.terms)
 
 
 class GroupedPostingPool(PostingPool):
-    """A posting pool that keeps each term's postings together as they arrive.
+    """A posting pool that adds an article's postings of a field at once and groups them by term when written.
 
-    Documents are added in docnum order, so each term's postings are already
-    in order; only the terms need sorting when the segment is written. Past
-    its memory limit the pool writes what it holds to a run on disk, still
-    grouped by term and sorted by term; writing the segment merges the runs
-    term by term, so memory stays bounded and no posting is sorted.
+    An article's postings arrive as columns (terms, weights, values), which
+    extend the field's columns in a few calls, with no Python loop over the
+    postings. Grouping them by term waits for the segment's flush (or a
+    spill): the terms are ranked once, and a stable sort of the ranks, in
+    numpy, brings each term's postings together in docnum order. Past its
+    memory limit the pool writes what it holds to a run on disk, grouped and
+    sorted by term; writing the segment merges the runs term by term, so
+    memory stays bounded.
     """
 
     def __init__(
@@ -256,36 +287,37 @@ class GroupedPostingPool(PostingPool):
     ) -> None:
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self.inline_limit = inline_limit
-        # field name -> term -> (docnums, weights, values), each in docnum order.
-        # A dict per field: keying one dict by (field, term) made a tuple per posting.
-        self.groups: dict[str, dict[bytes, Group]] = {}
+        self.columns: dict[str, _FieldColumns] = {}
 
-    def add_document_postings(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+    def add_columns(
+        self, fieldname: str, docnum: int, terms: list[bytes], weights: Iterable[float], values: Iterable[bytes]
+    ) -> None:
         """Add one document's postings of one field; docnums must arrive in order."""
-        groups = self.groups.get(fieldname)
-        if groups is None:
-            groups = self.groups[fieldname] = {}
+        columns = self.columns.get(fieldname)
+        if columns is None:
+            columns = self.columns[fieldname] = _FieldColumns()
             self.fieldnames.add(fieldname)
-        for term, _, weight, value in postings:
-            group = groups.get(term)
-            if group is None:
-                groups[term] = group = (array("I"), array("f"), [])
-                self.currentsize += len(term) + _TERM_BYTES
-            group[0].append(docnum)
-            group[1].append(weight)
-            group[2].append(value)
-        self.currentsize += len(postings) * _POSTING_BYTES
+        columns.terms.extend(terms)
+        columns.docnums.extend(itertools.repeat(docnum, len(terms)))
+        columns.weights.extend(weights)
+        columns.values.extend(values)
+        self.currentsize += len(terms) * _POSTING_BYTES
         if self.currentsize > self.limit:
             self._spill()
+
+    def add_document_postings(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+        """Add one document's postings of one field, as Whoosh's tuples; docnums must arrive in order."""
+        self.add_columns(
+            fieldname, docnum, [p[0] for p in postings], [p[2] for p in postings], [p[3] for p in postings]
+        )
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         # The tuple form, used when Whoosh merges other segments into this one.
         fieldname, term, docnum, weight, value = item
-        self.add_document_postings(fieldname, docnum, [(term, 0, weight, value or emptybytes)])
+        self.add_columns(fieldname, docnum, [term], [weight], [value or emptybytes])
 
     def _spill(self) -> None:
         path, stream = self._new_run()
-        groups = self.groups
         chunk: list[tuple[tuple[str, bytes], bytes, bytes, list[bytes]]] = []
         in_chunk = 0
         for key, (docnums, weights, values) in self._in_memory():
@@ -298,7 +330,7 @@ class GroupedPostingPool(PostingPool):
             pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
         stream.close()
         self.runs.append(path)
-        self.groups = {}
+        self.columns = {}
         self.currentsize = 0
 
     def _read_grouped_run(self, path: str, order: int) -> Iterator[tuple[tuple[str, bytes], int, Group]]:
@@ -314,12 +346,12 @@ class GroupedPostingPool(PostingPool):
         finally:
             stream.close()
 
-    def _in_memory(self, release: bool = False) -> Iterator[tuple[tuple[str, bytes], Group]]:
-        """The groups in memory, by field name and term; taken out of the pool if ``release``."""
-        for fieldname in sorted(self.groups):
-            groups = self.groups[fieldname]
-            for term in sorted(groups):
-                yield (fieldname, term), groups.pop(term) if release else groups[term]
+    def _in_memory(self) -> Iterator[tuple[tuple[str, bytes], Group]]:
+        """The postings in memory grouped, by field name and term; each field taken out of the pool as it is reached."""
+        for fieldname in sorted(self.columns):
+            columns = self.columns.pop(fieldname)
+            for term, group in _grouped(columns):
+                yield (fieldname, term), group
 
     def sorted_groups(self) -> Iterator[tuple[tuple[str, bytes], Group]]:
         """Every term's postings, in term order; the runs on disk and the memory merged."""
@@ -329,8 +361,7 @@ class GroupedPostingPool(PostingPool):
         # Earlier runs hold earlier documents: for equal keys, the run's number
         # (the second item) puts them first, and the groups are never compared.
         last = len(self.runs)
-        # Taken out of the pool as the merge passes them, so the runs' chunks reuse their memory.
-        in_memory = ((key, last, group) for key, group in self._in_memory(release=True))
+        in_memory = ((key, last, group) for key, group in self._in_memory())
         sources = [self._read_grouped_run(path, order) for order, path in enumerate(self.runs)] + [in_memory]
         merged = heapq.merge(*sources)
         first = next(merged, None)
@@ -359,7 +390,7 @@ class GroupedPostingPool(PostingPool):
             except OSError:
                 pass
         self.runs = []
-        self.groups = {}
+        self.columns = {}
 
     def write_groups(self, fieldwriter: Any, schema: Any, lengths_of: Callable[[str, array[int]], list[int]]) -> None:
         """Write all postings, term by term, into a W3 segment's field writer.
@@ -386,6 +417,42 @@ class GroupedPostingPool(PostingPool):
         if current_field is not None:
             fieldwriter.finish_field()
         self.cleanup()
+
+
+def _grouped(columns: _FieldColumns) -> Iterator[tuple[bytes, Group]]:
+    """A field's postings grouped by term, in term order, each term's in the order they arrived.
+
+    The groups are cut from chunks of about :data:`_GROUP_CHUNK` postings, so
+    the temporary lists stay small; the terms are let go once ranked.
+    """
+    import numpy as np
+
+    terms = columns.terms
+    distinct = sorted(set(terms))
+    rank = dict(zip(distinct, range(len(distinct))))
+    ranks = np.fromiter(map(rank.__getitem__, terms), dtype=np.int32, count=len(terms))
+    del rank, terms
+    columns.terms = []
+    order = np.argsort(ranks, kind="stable")  # stable: each term's postings stay in docnum order
+    ends: list[int] = np.cumsum(np.bincount(ranks, minlength=len(distinct))).tolist()
+    del ranks
+    docnums = np.frombuffer(columns.docnums, dtype=f"=u{columns.docnums.itemsize}")
+    weights = np.frombuffer(columns.weights, dtype=f"=f{columns.weights.itemsize}")
+    values = columns.values
+    first_term = first_posting = 0
+    while first_term < len(distinct):
+        # The chunk ends with the first term that reaches _GROUP_CHUNK postings.
+        last_term = min(bisect.bisect_left(ends, first_posting + _GROUP_CHUNK, lo=first_term), len(distinct) - 1)
+        rows = order[first_posting : ends[last_term]]
+        chunk_docnums = array("I", docnums[rows].tobytes())
+        chunk_weights = array("f", weights[rows].tobytes())
+        chunk_values = [values[row] for row in rows.tolist()]
+        start = 0
+        for term_number in range(first_term, last_term + 1):
+            end = ends[term_number] - first_posting
+            yield distinct[term_number], (chunk_docnums[start:end], chunk_weights[start:end], chunk_values[start:end])
+            start = end
+        first_term, first_posting = last_term + 1, ends[last_term]
 
 
 def _write_inline_term(
@@ -597,9 +664,9 @@ class ArticleSegmentWriter(SegmentWriter):
         names = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, names)
         docnum = self.docnum
-        fast: dict[str, tuple[int, list[Posting]]] = {}
+        fast: dict[str, tuple[int, Columns]] = {}
         if isinstance(title, str) and isinstance(body, str) and "_boost" not in fields:
-            fast = self.analysis.postings(title, body, parts=fields.get("parts") is not None)
+            fast = self.analysis.columns(title, body, parts=fields.get("parts") is not None)
         pool = self.pool
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
@@ -611,8 +678,8 @@ class ArticleSegmentWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if name in fast:
-                    length, postings = fast[name]
-                    pool.add_document_postings(name, docnum, postings)
+                    length, (terms, counts, values) = fast[name]
+                    pool.add_columns(name, docnum, terms, counts, values)
                 elif field.indexed:
                     postings = list(field.index(value))
                     if field.scorable:

@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 import pytest
 import whoosh.index
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.writing import SegmentWriter
 
 from conftest import REPO_ROOT, run_cli, stats_json
@@ -122,13 +124,47 @@ def test_a_pool_past_its_memory_limit_gives_the_same_index(monkeypatch: pytest.M
     spill = segment_writer.GroupedPostingPool._spill
 
     def counted_spill(pool: segment_writer.GroupedPostingPool) -> None:
-        spills.append(sum(map(len, pool.groups.values())))
+        spills.append(sum(map(len, pool.columns.values())))
         spill(pool)
 
     monkeypatch.setattr(segment_writer.GroupedPostingPool, "_spill", counted_spill)
     articles = _articles(FIXTURES)
     _assert_same(articles, limitmb=1)
     assert len(spills) >= 3
+
+
+def test_postings_grouped_a_few_at_a_time_give_the_same_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of 5 postings: many terms end mid-way, and frequent terms fill several chunks alone.
+    from index import segment_writer
+
+    monkeypatch.setattr(segment_writer, "_GROUP_CHUNK", 5)
+    _assert_same(_articles(FIXTURES))
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([b"a", b"ab", b"b", b"\xc3\xa4", b"z" * 40]), st.integers(1, 5)), max_size=60),
+    st.integers(1, 8),
+)
+@settings(max_examples=200, deadline=None)
+def test_pool_groups_each_terms_postings_in_arrival_order(postings: list[tuple[bytes, int]], chunk: int) -> None:
+    from index import segment_writer
+
+    columns = segment_writer._FieldColumns()
+    expected: dict[bytes, list[tuple[int, float, bytes]]] = {}
+    for docnum, (term, weight) in enumerate(postings):
+        value = b"v%d" % docnum
+        columns.terms.append(term)
+        columns.docnums.append(docnum // 2)  # two postings an article
+        columns.weights.append(weight)
+        columns.values.append(value)
+        expected.setdefault(term, []).append((docnum // 2, float(weight), value))
+    original = segment_writer._GROUP_CHUNK
+    segment_writer._GROUP_CHUNK = chunk
+    try:
+        grouped = [(term, list(zip(d, w, v))) for term, (d, w, v) in segment_writer._grouped(columns)]
+    finally:
+        segment_writer._GROUP_CHUNK = original
+    assert grouped == sorted(expected.items())
 
 
 def test_real_articles_give_the_same_index(shared_dir: Path) -> None:
