@@ -204,6 +204,10 @@ class Stemmer:
         # Indexed terms by lower-case word: the highlighter asks for the same
         # words hit after hit, so each is analysed once per searcher.
         self._terms: dict[str, str] = {}
+        # Term and folded form by word as written, for the highlighter's
+        # per-word test: one lookup instead of lower-casing and two more.
+        self._written_terms: dict[str, str] = {}
+        self._written_folds: dict[str, str] = {}
 
     def prefetch(self, words: Iterable[str]) -> None:
         """Fetch the stems of many lower-case words at once (the words of a hit's text)."""
@@ -251,6 +255,28 @@ class Stemmer:
                 self._terms.clear()
             self._terms[word] = term
         return term
+
+    def written(self, words: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The indexed term and the folded form of each word of ``words``, as written (any case).
+
+        Two dictionaries keyed by the written word, which also hold the words
+        asked about before; the terms are :meth:`token`'s. Words new to this
+        stemmer are fetched from the store together.
+        """
+        terms, folds = self._written_terms, self._written_folds
+        if len(terms) >= _MAX_TERMS:
+            terms.clear()
+            folds.clear()
+        missing = set(words).difference(terms)
+        if missing:
+            lowers = {word: word.lower() for word in missing}
+            unknown = self.unknown(lowers.values())
+            if unknown:
+                self.prefetch(unknown)
+            for word, lower in lowers.items():
+                terms[word] = self.token(lower)
+                folds[word] = fold(lower)
+        return terms, folds
 
     def unknown(self, words: Iterable[str]) -> set[str]:
         """Those of ``words`` (lower-case) whose term :meth:`token` has not given yet."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from itertools import compress
+from typing import Iterable, Iterator
 
 from index.analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem
 from index.stems import Stemmer
@@ -98,7 +99,7 @@ def match_spans(
     new = present.difference(marked)
     if new:
         _decide(list(new), marked, stems, words, parts, stemmer)
-    spans = [m.span() for word in present if marked[word] for m in _whole_word(word).finditer(text)]
+    spans = [span for word in present if marked[word] for span in _whole_word_spans(text, word)]
     if phrases:
         tokens = _tokens(text, stemmer)
         terms = [t[0] for t in tokens]
@@ -111,20 +112,25 @@ def _decide(
     new: list[str], marked: dict[str, bool], stems: set[str], words: set[str], parts: set[str], stemmer: Stemmer | None
 ) -> None:
     """Record in ``marked`` whether each of the written words ``new`` is marked."""
-    lowers = [word.lower() for word in new]
-    hits = {written for written, term in zip(new, _terms(lowers, stemmer)) if term in stems}
+    if stemmer is None:
+        lowers = [word.lower() for word in new]
+        terms, folds = dict(zip(new, _terms(lowers, None))), dict(zip(new, map(fold, lowers)))
+    else:
+        terms, folds = stemmer.written(new)
+    # Word by word, but in C: these run for every distinct word of every hit.
+    hits = set(compress(new, map(stems.__contains__, map(terms.__getitem__, new))))
     if words:
-        hits.update(written for written, lower in zip(new, lowers) if fold(lower) in words)
+        hits.update(compress(new, map(words.__contains__, map(folds.__getitem__, new))))
     if parts:
         # Cheap test first: a part's stem is (nearly always) inside the folded word.
         probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search
         nouns_only = stemmer is not None  # only nouns are split, as when indexing
-        for written, lower in zip(new, lowers):
+        for written in new:
             if (
                 len(written) >= MIN_WORD
                 and (written[:1].isupper() or not nouns_only)
                 and written not in hits
-                and probe(fold(lower))
+                and probe(folds[written])
                 and _has_part(written, parts, stemmer)
             ):
                 hits.add(written)  # the whole compound that contains a matched part
@@ -153,9 +159,19 @@ def _tokens(text: str, stemmer: Stemmer | None) -> list[tuple[str, int, int]]:
     return [(term, start, end) for term, (_, start, end) in zip(terms, found)]
 
 
-def _whole_word(word: str) -> re.Pattern[str]:
-    """A pattern for ``word`` where it stands as a whole word of the tokenizer (not inside a longer one)."""
-    return re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])")
+def _whole_word_spans(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Where ``word`` stands in ``text`` as a whole token of ``WORD_PATTERN``, not inside a longer one.
+
+    The tokens are runs of letters and digits (``[^\\W_]``, which is
+    ``str.isalnum``), so a whole one has no such character on either side.
+    """
+    length = len(word)
+    start = text.find(word)
+    while start >= 0:
+        end = start + length
+        if not (start and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            yield start, end
+        start = text.find(word, end)
 
 
 def _has_part(written: str, parts: set[str], stemmer: Stemmer | None) -> bool:

@@ -321,6 +321,16 @@ def test_marked_words(searcher: Searcher, query: str, article_id: str, words: li
     assert marked(hit_by_id(searcher.search(query), article_id)) == words
 
 
+def test_a_word_is_marked_only_where_it_stands_as_a_whole_word() -> None:
+    from searcher.compiler import MarkPlan
+    from searcher.highlight import match_spans
+
+    plan = MarkPlan()
+    plan.words["body"].add("nato")
+    text = "NATO, NATO2 und NATO_Gipfel; ÄNATO NATOs 2NATO NATO"
+    assert [(text[a:b], a) for a, b in match_spans(text, "body", plan)] == [("NATO", 0), ("NATO", 16), ("NATO", 47)]
+
+
 def test_snippets_are_the_articles_own_text(searcher: Searcher) -> None:
     for query in ("Außenminister", "Verhandlung", '"Treffen mit Putin"', "Sicherheits*", "Putin"):
         for hit in searcher.search(query).hits:
