@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .facets import Facets
 from .highlight import Snippet, render_spans
 from .searcher import Article, Hit, SearchResult
-from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 __all__ = [
     "Marks",

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from index.aliases import AliasTable
 from index.analysis import german_analyzer
@@ -34,7 +34,9 @@ from .compiler import MAX_EXPANSIONS, CompiledQuery, MarkPlan, compile_query
 from .facets import Facets, check_facets, column_values, count_facets
 from .highlight import Snippet, make_snippets, match_spans
 from .query import And, Field, Node, Not, Or, Word, parse_query
-from .timeline import PeriodKind, Timeline, build_timeline
+
+if TYPE_CHECKING:  # the timeline module is loaded by the one method that needs it
+    from .timeline import PeriodKind, Timeline
 
 __all__ = ["Searcher", "SearchResult", "Hit", "Article", "ArticleNotFound", "SortOrder"]
 
@@ -455,6 +457,8 @@ class Searcher:
             runner.run(compiled.query, found)
             dates = column_values(searcher.reader(), "date_sort")
             seconds = [dates[docnum] for docnum in concatenate(found)[0].tolist()]
+        from .timeline import build_timeline
+
         return build_timeline(query, by, seconds, compiled.notes)
 
     def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool, Any]:
