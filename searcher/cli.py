@@ -640,9 +640,33 @@ def shell_command(
 # -- entry point -------------------------------------------------------------
 
 
+#: Commands that only read. After one of them, the process ends without the
+#: interpreter's teardown, which frees every module, array and object one by
+#: one: some 50 ms of a 370 ms search on the 100k benchmark index, when there
+#: is nothing left to write or close that matters.
+_READ_ONLY_COMMANDS = frozenset({"search", "show", "similar", "timeline", "stats"})
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI (the ``diplosearch`` console script).
 
     :param argv: arguments without the program name; defaults to ``sys.argv[1:]``.
     """
-    cli.main(args=argv, prog_name="diplosearch")
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        cli.main(args=args, prog_name="diplosearch")
+    except SystemExit as exc:
+        command = next((arg for arg in args if not arg.startswith("-")), None)
+        if command in _READ_ONLY_COMMANDS and (exc.code is None or isinstance(exc.code, int)):
+            _exit_at_once(exc.code or 0)
+        raise
+
+
+def _exit_at_once(status: int) -> NoReturn:
+    """End the process with ``status`` once the output is out, skipping the interpreter's teardown."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader gone away (| head) or a stream already closed: nothing more to say
+    os._exit(status)

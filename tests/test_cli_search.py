@@ -468,3 +468,45 @@ def test_seed_lawrow_and_treffen(seed_index: Path) -> None:
     )
     out = invoke("search", "Lawrow AND Treffen", "--index", seed_index).stdout
     assert "Außenminister Sergej [Lawrow] sagte, es sei kein [Treffen] zwischen Putin und Selenskyj geplant" in out
+
+
+# -- the command as a process ---------------------------------------------------------------------
+
+
+def run_process(*args: object, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    """Run ``diplosearch ARGS`` as the console script does, in a new process."""
+    # As a user's shell starts it: output to a pipe or file buffered (no PYTHONUNBUFFERED).
+    unset = ("NO_COLOR", "DIPLOSEARCH_INDEX", "PYTHONUNBUFFERED")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "-c", "from searcher.cli import main; main()", *map(str, args)],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**environment, "COLUMNS": "100"},
+        cwd=REPO,
+    )
+
+
+def test_a_read_only_command_as_a_process_prints_all_it_has_and_its_status(news_index: Path, tmp_path: Path) -> None:
+    # These commands end without the interpreter's teardown: what they printed must still all be out.
+    searched = run_process("search", "Lawrow OR Putin OR NATO", "--index", news_index, "--format", "json", "--limit", "50")
+    assert searched.returncode == 0, searched.stderr
+    expected = json.loads(invoke("search", "Lawrow OR Putin OR NATO", "--index", news_index, "--format", "json", "--limit", "50").stdout)
+    assert {**json.loads(searched.stdout), "took_ms": 0} == {**expected, "took_ms": 0}
+    shown = run_process("show", "gipfel-lawrow.txt", "--index", news_index)
+    assert (shown.returncode, shown.stdout) == (0, invoke("show", "gipfel-lawrow.txt", "--index", news_index).stdout)
+    # Into a file, whose writes are buffered unlike a terminal's.
+    with open(tmp_path / "out.txt", "w", encoding="utf-8") as out:
+        to_file = run_process("show", "gipfel-lawrow.txt", "--index", news_index, stdout=out)
+    assert to_file.returncode == 0
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == shown.stdout
+
+
+def test_a_failing_read_only_command_as_a_process_exits_with_its_status(news_index: Path, tmp_path: Path) -> None:
+    wrong_query = run_process("search", "Lawrow AND", "--index", news_index)
+    assert (wrong_query.returncode, wrong_query.stdout) == (2, "")
+    assert len(wrong_query.stderr.splitlines()) == 1 and wrong_query.stderr.startswith("Error: ")
+    no_index = run_process("show", "gipfel-lawrow.txt", "--index", tmp_path / "nothing-here")
+    assert (no_index.returncode, no_index.stdout) == (1, "")
+    assert len(no_index.stderr.splitlines()) == 1 and no_index.stderr.startswith("Error: ")
