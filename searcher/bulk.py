@@ -21,10 +21,10 @@ import zlib
 from datetime import timezone
 from bisect import insort
 from collections import OrderedDict
-from itertools import chain
+from itertools import chain, compress
 from io import BytesIO
 from struct import Struct
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 from whoosh import formats
@@ -40,7 +40,7 @@ from index.schema import UNDATED
 
 from .phrases import ExactPhrase
 
-__all__ = ["Matches", "PostingCache", "QueryRunner", "concatenate", "date_order", "top_ranked"]
+__all__ = ["Matches", "PostingCache", "QueryRunner", "best_scored", "concatenate", "first_in_order"]
 
 #: Sorted, unique document numbers and the score of each.
 Matches = tuple[np.ndarray, np.ndarray]
@@ -676,26 +676,49 @@ class QueryRunner:
         return id_array, score_array
 
 
-def top_ranked(ids: np.ndarray, scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``count`` best matches as Whoosh's top collector orders them: higher score, then lower number."""
-    if len(ids) > count * 4:
-        # Only the candidates at or above the count-th best score can be in the top.
-        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
-        keep = scores >= threshold
-        ids, scores = ids[keep], scores[keep]
-    order = np.lexsort((ids, -scores))[:count]
-    return ids[order], scores[order]
+def best_scored(ids: np.ndarray, scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The matches that can be among the ``count`` best: all that score at least the ``count``-th best score."""
+    if len(ids) <= count:
+        return ids, scores
+    threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+    keep = scores >= threshold
+    return ids[keep], scores[keep]
 
 
-def date_order(ids: np.ndarray, dates: np.ndarray, count: int) -> list[int]:
-    """The first ``count`` of ``ids`` newest first, as Whoosh sorts by a reversed column: ties by lower number.
+def first_in_order(
+    docnums: np.ndarray, keys: Sequence[np.ndarray], count: int, article_ids: Callable[[list[int]], list[str]]
+) -> list[int]:
+    """The first ``count`` of ``docnums`` ordered by ``keys``, then by article id.
 
-    :param dates: every article's ``date_sort`` value, by document number.
+    Ties go by the id an article came with, not by its number in the index, so
+    that the order is the same however the index was built (which worker took
+    which article, what was updated since), and pages of one search follow each
+    other without repeats or gaps. Ids are read only for the articles that tie.
+
+    :param keys: arrays aligned with ``docnums``, each ascending, the first deciding first.
+    :param article_ids: the ids of a list of document numbers.
     """
-    keys = dates[ids]
-    # ~key reverses the order without overflowing at the undated value, -2**63.
-    order = np.lexsort((ids, ~keys))[:count]
-    return ids[order].tolist()
+    if count <= 0 or len(docnums) == 0:
+        return []
+    order = np.lexsort(tuple(reversed(keys)))  # lexsort's last key decides first
+    starts_group = np.zeros(len(order), dtype=bool)
+    starts_group[0] = True
+    for key in keys:
+        ranked = key[order]
+        starts_group[1:] |= ranked[1:] != ranked[:-1]
+    group = np.cumsum(starts_group)
+    if len(order) > count:
+        # The group at the last place may reach beyond it: all of that group competes.
+        end = int(np.searchsorted(group, group[count - 1], side="right"))
+        order, group = order[:end], group[:end]
+    tied = np.bincount(group)[group] > 1
+    chosen = docnums[order].tolist()
+    if not tied.any():
+        return chosen[:count]
+    tied_docnums = list(compress(chosen, tied.tolist()))
+    names = dict(zip(tied_docnums, article_ids(tied_docnums)))
+    ranked_docnums = sorted(zip(group.tolist(), chosen), key=lambda item: (item[0], names.get(item[1], ""), item[1]))
+    return [docnum for _, docnum in ranked_docnums[:count]]
 
 
 def concatenate(found: list[Matches]) -> Matches:

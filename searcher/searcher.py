@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 from index.aliases import AliasTable
 from index.analysis import german_analyzer
@@ -45,7 +45,7 @@ SortOrder = Literal["relevance", "date"]
 DEFAULT_TIME_LIMIT = 10.0
 #: Memory for decoded posting lists kept between searches (see :class:`searcher.bulk.PostingCache`).
 DEFAULT_POSTING_CACHE_MB = 64
-_TIE_WINDOW = 10  # extra hits fetched so that equal scores can be ordered by date
+_FEW_DATES = 2048  # up to this many articles' dates are read one by one, not as the whole column
 
 
 class ArticleNotFound(SearchError):
@@ -266,6 +266,26 @@ class Searcher:
             self._date_array = np.array(column_values(searcher.reader(), "date_sort"), dtype=np.int64)
         return self._date_array
 
+    def _dates_of(self, searcher: Any, docnums: Any) -> Any:
+        """The ``date_sort`` values of some articles, as an array aligned with ``docnums``."""
+        import numpy as np
+
+        if self._date_array is None and len(docnums) <= _FEW_DATES:
+            # A one-off search need not read the whole date column for the dates of a page.
+            lookup = column_lookup(searcher.reader(), "date_sort", UNDATED)
+            return np.array([lookup(docnum) for docnum in docnums.tolist()], dtype=np.int64)
+        return self._dates(searcher)[docnums]
+
+    @staticmethod
+    def _article_ids(searcher: Any) -> Callable[[list[int]], list[str]]:
+        """A function from document numbers to their articles' ids."""
+
+        def article_ids(docnums: list[int]) -> list[str]:
+            lookup = column_lookup(searcher.reader(), "id", "")
+            return [lookup(docnum) for docnum in docnums]
+
+        return article_ids
+
     def refresh(self) -> bool:
         """Look for commits made since the searcher was opened or last refreshed.
 
@@ -465,7 +485,7 @@ class Searcher:
         """The first ``wanted`` hits in order, the total, whether the search completed, and all matches."""
         from whoosh.collectors import TimeLimit
 
-        from .bulk import PostingCache, QueryRunner, concatenate, date_order, top_ranked
+        from .bulk import PostingCache, QueryRunner, best_scored, concatenate, first_in_order
 
         if self._postings is None and self.posting_cache_mb > 0:
             self._postings = PostingCache(self.posting_cache_mb * 1024 * 1024)
@@ -479,15 +499,17 @@ class Searcher:
             complete = False
         ids, scores = concatenate(found)
         total = len(ids)
+        article_ids = self._article_ids(searcher)
         if sort == "date":
-            by_date = date_order(ids, self._dates(searcher), wanted)
+            # Newest first (~ reverses the order without overflowing at UNDATED, -2**63, which comes last).
+            by_date = first_in_order(ids, (~self._dates(searcher)[ids],), wanted, article_ids)
             return [(docnum, None) for docnum in by_date], total, complete, ids
-        top_ids, top_scores = top_ranked(ids, scores, wanted + _TIE_WINDOW)
-        ranked_scored: list[tuple[int, float | None]] = list(zip(top_ids.tolist(), top_scores.tolist()))
-        dates = column_lookup(searcher.reader(), "date_sort", UNDATED)
-        # Equal scores: the newer article first (undated sort below every date).
-        ranked_scored.sort(key=lambda item: (-(item[1] or 0.0), -dates(item[0])))
-        return ranked_scored[:wanted], total, complete, ids
+        # Higher score first; equal scores newer first, then by article id.
+        ids_in_reach, scores_in_reach = best_scored(ids, scores, wanted)
+        dates = self._dates_of(searcher, ids_in_reach)
+        ranked = first_in_order(ids_in_reach, (-scores_in_reach, ~dates), wanted, article_ids)
+        score_of = dict(zip(ids_in_reach.tolist(), scores_in_reach.tolist()))
+        return [(docnum, score_of[docnum]) for docnum in ranked], total, complete, ids
 
     def _hit(
         self,

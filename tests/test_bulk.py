@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from whoosh.collectors import TopCollector, UnlimitedCollector
-from whoosh.sorting import FieldFacet
+from whoosh.collectors import UnlimitedCollector
 
 from conftest import REPO_ROOT
 from index import IndexConfig, index_paths, open_index
 from index.aliases import AliasTable
+from index.columns import column_lookup
 from searcher import Searcher
-from searcher.bulk import QueryRunner, date_order, top_ranked
+from searcher.bulk import QueryRunner
 from searcher.compiler import compile_query
 from searcher.facets import column_values
 from searcher.query import parse_query
@@ -134,25 +134,40 @@ def test_every_query_matches_the_articles_whoosh_matches_with_its_scores(corpus:
     assert compared > 20_000  # the queries did match: the comparison is not of empty lists
 
 
-def test_the_top_hits_come_in_whoosh_order_with_ties_by_article_number(corpus: tuple[Path, list[str]]) -> None:
+def _expected_order(searcher: Any, text: str, sort: str) -> list[str]:
+    """The ids of all matches of ``text`` in the documented order, sorted in plain Python.
+
+    Relevance: higher score, then newer (undated last), then article id; date: newer, then id.
+    """
+    q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+    docnums, scores = QueryRunner(searcher).run(q)
+    dates = column_values(searcher.reader(), "date_sort")
+    lookup = column_lookup(searcher.reader(), "id", "")
+    keyed = [
+        ((-score if sort == "relevance" else 0.0), -dates[docnum], lookup(docnum))
+        for docnum, score in zip(docnums.tolist(), scores.tolist())
+    ]
+    return [article_id for _, _, article_id in sorted(keyed)]
+
+
+def test_hits_come_by_score_then_newest_then_article_id_on_every_page(corpus: tuple[Path, list[str]]) -> None:
     index_dir, words = corpus
     ix = open_index(index_dir)
-    with ix.searcher() as searcher:
-        for text in [words[0], "source:zeit", f"{words[1]} OR {words[2]}", f"-{words[3]}"]:
-            q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
-            collector = TopCollector(limit=25, usequality=False, replace=0)
-            searcher.search_with_collector(q, collector)
-            results = collector.results()
-            expected = [results.docnum(i) for i in range(results.scored_length())]
-            ids, scores = QueryRunner(searcher).run(q)
-            assert top_ranked(ids, scores, 25)[0].tolist() == expected, text
-
-            by_date = searcher.collector(limit=25, sortedby=FieldFacet("date_sort", reverse=True))
-            searcher.search_with_collector(q, by_date)
-            dated = by_date.results()
-            all_dates = np.array(column_values(searcher.reader(), "date_sort"), dtype=np.int64)
-            assert date_order(ids, all_dates, 25) == [dated.docnum(i) for i in range(dated.scored_length())], text
+    queries = [words[0], "source:zeit", f"{words[1]} OR {words[2]}", f"-{words[3]}", f"title:{words[4]}"]
+    with ix.searcher() as whoosh_searcher, Searcher(index_dir, aliases=AliasTable([])) as searcher:
+        ties = 0
+        for text in queries:
+            for sort in ("relevance", "date"):
+                expected = _expected_order(whoosh_searcher, text, sort)
+                assert len(expected) > 40, text
+                top = searcher.search(text, limit=25, sort=sort, snippets=False).hits
+                assert [hit.id for hit in top] == expected[:25], (text, sort)
+                pages = [searcher.search(text, limit=10, page=n, sort=sort, snippets=False).hits for n in (1, 2, 3, 4)]
+                assert [hit.id for page in pages for hit in page] == expected[:40], (text, sort)
+                scores = [hit.score for hit in top]
+                ties += len(scores) - len(set(scores))
     ix.close()
+    assert ties > 50  # equal scores were there to be ordered
 
 
 def test_an_alias_query_scores_each_article_by_its_best_name(tmp_path: Path) -> None:
