@@ -40,7 +40,7 @@ from index.schema import UNDATED
 
 from .phrases import ExactPhrase
 
-__all__ = ["Matches", "PostingCache", "QueryRunner", "best_scored", "concatenate", "first_in_order"]
+__all__ = ["Matches", "PostingCache", "QueryRunner", "best_scored", "concatenate", "first_in_order", "integer_column"]
 
 #: Sorted, unique document numbers and the score of each.
 Matches = tuple[np.ndarray, np.ndarray]
@@ -719,6 +719,28 @@ def first_in_order(
     names = dict(zip(tied_docnums, article_ids(tied_docnums)))
     ranked_docnums = sorted(zip(group.tolist(), chosen), key=lambda item: (item[0], names.get(item[1], ""), item[1]))
     return [docnum for _, docnum in ranked_docnums[:count]]
+
+
+def integer_column(reader: Any, fieldname: str, default: int) -> np.ndarray:
+    """Every document's value in a column of 64-bit integers (``NumericColumn("q")``), as one array.
+
+    Each segment's values are read as one run of bytes, not value by value
+    through Whoosh's reader: the dates of a 1M index in milliseconds instead
+    of a second. Documents after the last value written have ``default``, as
+    Whoosh reads them.
+    """
+    arrays = []
+    for leaf, _ in reader.leaf_readers():
+        values = np.full(leaf.doc_count_all(), default, dtype=np.int64)
+        if leaf.has_column(fieldname):
+            column = leaf.column_reader(fieldname, translate=False)
+            if getattr(column, "_typecode", None) != "q":
+                raise ValueError(f"column {fieldname!r} does not hold 64-bit integers")
+            written = min(column._count, len(values))
+            if written:
+                values[:written] = np.frombuffer(column._dbfile.get(column._basepos, written * 8), dtype=">i8")
+        arrays.append(values)
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
 
 def concatenate(found: list[Matches]) -> Matches:

@@ -31,7 +31,7 @@ from index.stems import Stemmer, StemStore
 from index.store import open_index, read_meta
 
 from .compiler import MAX_EXPANSIONS, CompiledQuery, MarkPlan, compile_query
-from .facets import Facets, check_facets, column_values, count_facets
+from .facets import Facets, check_facets, count_facets
 from .highlight import Snippet, make_snippets, match_spans
 from .query import And, Field, Node, Not, Or, Word, parse_query
 
@@ -262,9 +262,9 @@ class Searcher:
     def _dates(self, searcher: Any) -> Any:
         """Every article's ``date_sort`` value, as an array by document number."""
         if self._date_array is None:
-            import numpy as np
+            from .bulk import integer_column
 
-            self._date_array = np.array(column_values(searcher.reader(), "date_sort"), dtype=np.int64)
+            self._date_array = integer_column(searcher.reader(), "date_sort", UNDATED)
         return self._date_array
 
     def _dates_of(self, searcher: Any, docnums: Any) -> Any:
@@ -486,8 +486,7 @@ class Searcher:
             self._segments = runner.segments
             found: list[Any] = []
             runner.run(compiled.query, found)
-            dates = column_values(searcher.reader(), "date_sort")
-            seconds = [dates[docnum] for docnum in concatenate(found)[0].tolist()]
+            seconds = self._dates(searcher)[concatenate(found)[0]].tolist()
         from .timeline import build_timeline
 
         return build_timeline(query, by, seconds, compiled.notes)

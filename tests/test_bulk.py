@@ -24,8 +24,9 @@ from conftest import REPO_ROOT
 from index import IndexConfig, index_paths, open_index
 from index.aliases import AliasTable
 from index.columns import column_lookup
+from index.schema import UNDATED
 from searcher import Searcher
-from searcher.bulk import QueryRunner
+from searcher.bulk import QueryRunner, integer_column
 from searcher.compiler import compile_query
 from searcher.facets import column_values
 from searcher.query import parse_query
@@ -168,6 +169,19 @@ def test_hits_come_by_score_then_newest_then_article_id_on_every_page(corpus: tu
                 ties += len(scores) - len(set(scores))
     ix.close()
     assert ties > 50  # equal scores were there to be ordered
+
+
+def test_the_date_column_read_whole_gives_what_whoosh_reads_value_by_value(corpus: tuple[Path, list[str]]) -> None:
+    index_dir, _ = corpus
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        dates = integer_column(reader, "date_sort", UNDATED)
+        expected = column_values(reader, "date_sort")
+    ix.close()
+    assert dates.dtype == np.int64 and dates.tolist() == expected
+    assert len(reader.leaf_readers()) == 3 and UNDATED in expected  # segments and undated articles were there
+    assert len(set(expected)) > 1000
 
 
 def test_an_alias_query_scores_each_article_by_its_best_name(tmp_path: Path) -> None:
