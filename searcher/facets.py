@@ -98,12 +98,9 @@ def column_values(reader: Any, fieldname: str) -> list[Any]:
     values = cache.get(fieldname)
     if values is None:
         if fieldname == "date_sort":
-            values = []
-            for leaf, _ in reader.leaf_readers():
-                if leaf.has_column(fieldname):
-                    values.extend(leaf.column_reader(fieldname, translate=False))
-                else:
-                    values.extend([UNDATED] * leaf.doc_count_all())
+            from .bulk import integer_column  # with numpy, which only searching needs
+
+            values = integer_column(reader, fieldname, UNDATED).tolist()
         else:
             values = _texts(reader, fieldname)
         cache[fieldname] = values
