@@ -171,17 +171,21 @@ def test_hits_come_by_score_then_newest_then_article_id_on_every_page(corpus: tu
     assert ties > 50  # equal scores were there to be ordered
 
 
-def test_the_date_column_read_whole_gives_what_whoosh_reads_value_by_value(corpus: tuple[Path, list[str]]) -> None:
+def test_columns_read_whole_give_what_whoosh_reads_value_by_value(corpus: tuple[Path, list[str]]) -> None:
     index_dir, _ = corpus
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
         reader = searcher.reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
         dates = integer_column(reader, "date_sort", UNDATED)
-        expected = [date for leaf, _ in reader.leaf_readers() for date in leaf.column_reader("date_sort", translate=False)]
+        expected_dates = [date for leaf in leaves for date in leaf.column_reader("date_sort", translate=False)]
+        sources = column_values(reader, "source_key")
+        expected_sources = [raw.decode() for leaf in leaves for raw in leaf.column_reader("source_key", translate=False)]
     ix.close()
-    assert dates.dtype == np.int64 and dates.tolist() == expected
-    assert len(reader.leaf_readers()) == 3 and UNDATED in expected  # segments and undated articles were there
-    assert len(set(expected)) > 1000
+    assert dates.dtype == np.int64 and dates.tolist() == expected_dates
+    assert len(leaves) == 3 and UNDATED in expected_dates  # segments and undated articles were there
+    assert len(set(expected_dates)) > 1000
+    assert sources == expected_sources and set(sources) == set(SOURCES)
 
 
 def test_an_alias_query_scores_each_article_by_its_best_name(tmp_path: Path) -> None:
