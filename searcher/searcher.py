@@ -509,6 +509,8 @@ class Searcher:
             complete = False
         ids, scores = concatenate(found)
         total = len(ids)
+        if total == 0:
+            return [], 0, complete, ids
         article_ids = self._article_ids(searcher)
         if sort == "date":
             # Newest first (~ reverses the order without overflowing at UNDATED, -2**63, which comes last).
