@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .columns import column_bytes, deleted_numbers, integer_values
 from .indexer import total_size
 from .schema import UNDATED
 from .store import open_index, read_meta
@@ -66,30 +70,29 @@ def index_stats(index_dir: Path | str) -> IndexStats:
     meta = read_meta(index_dir)
     ix = open_index(index_dir)
     try:
-        sources: Counter[str] = Counter()
-        first = last = None
+        sources: Counter[bytes] = Counter()
+        first: int | None = None
+        last: int | None = None
         undated = 0
         count = segments = 0
         with ix.reader() as reader:
-            # Segment by segment: a segment whose articles all lack a date has no
-            # date_sort column, and Whoosh's multi-segment column reader then
-            # mixes up document numbers.
             for leaf, _ in reader.leaf_readers():
                 if leaf.doc_count_all() == 0:
                     continue  # an index without segments yet (its first run was killed): no columns
                 segments += 1
-                has_dates = leaf.has_column("date_sort")
-                dates = leaf.column_reader("date_sort", translate=False) if has_dates else None
-                sources_column = leaf.column_reader("source_key")
-                for docnum in leaf.all_doc_ids():
-                    count += 1
-                    sources[sources_column[docnum]] += 1
-                    value = dates[docnum] if dates is not None else UNDATED
-                    if value == UNDATED:
-                        undated += 1
-                        continue
-                    first = value if first is None or value < first else first
-                    last = value if last is None or value > last else last
+                live = np.ones(leaf.doc_count_all(), dtype=bool)
+                live[deleted_numbers(leaf)] = False
+                count += int(live.sum())
+                # Whole columns, segment by segment (see index.columns): a value
+                # at a time, a 1M index took seconds.
+                sources.update(compress(column_bytes(leaf.column_reader("source_key", translate=False)), live.tolist()))
+                dates = integer_values(leaf, "date_sort", UNDATED)[live]
+                dated = dates[dates != UNDATED]
+                undated += len(dates) - len(dated)
+                if len(dated):
+                    low, high = int(dated.min()), int(dated.max())
+                    first = low if first is None else min(first, low)
+                    last = high if last is None else max(last, high)
     finally:
         ix.close()
     return IndexStats(
@@ -98,7 +101,7 @@ def index_stats(index_dir: Path | str) -> IndexStats:
         first_date=_from_seconds(first),
         last_date=_from_seconds(last),
         undated=undated,
-        sources=sorted(sources.items(), key=lambda item: (-item[1], item[0])),
+        sources=sorted(((raw.decode("utf-8"), n) for raw, n in sources.items()), key=lambda item: (-item[1], item[0])),
         size_bytes=total_size([index_dir / meta.data]),
         updated=meta.updated,
         schema_version=meta.schema_version,

@@ -36,11 +36,12 @@ from whoosh.scoring import BM25F, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
 
 from index.analysis import STOP_PREFIX, stop_pair
+from index.columns import deleted_numbers, fixed_values
 from index.schema import UNDATED
 
 from .phrases import ExactPhrase
 
-__all__ = ["Matches", "PostingCache", "QueryRunner", "best_scored", "concatenate", "first_in_order", "integer_column"]
+__all__ = ["Matches", "PostingCache", "QueryRunner", "best_scored", "concatenate", "first_in_order"]
 
 #: Sorted, unique document numbers and the score of each.
 Matches = tuple[np.ndarray, np.ndarray]
@@ -165,7 +166,7 @@ class _Segment:
         self.reader = searcher.reader()
         self.offset = offset
         self.doc_count_all = self.reader.doc_count_all()
-        deleted = sorted(getattr(self.reader, "deleted_docs_set", ()))  # an empty index's reader has none
+        deleted = deleted_numbers(self.reader)
         self.deleted = np.array(deleted, dtype=np.int64) if deleted else None
         self.segid: str | None = getattr(self.reader, "_segid", None)
         terms = getattr(self.reader, "_terms", None)
@@ -197,13 +198,7 @@ class _Segment:
         perdoc = getattr(self.reader, "_perdoc", None)
         if perdoc is None or not perdoc.has_column(name):
             return None
-        reader = perdoc.column_reader(name, column)
-        size = np.dtype(dtype).itemsize
-        count = min(reader._count, self.doc_count_all)
-        values = np.zeros(self.doc_count_all, dtype=np.dtype(dtype).newbyteorder("="))
-        if count < self.doc_count_all:  # articles past the written values have the default
-            values[:] = reader._default
-        values[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count * size), dtype=dtype)
+        values: np.ndarray = fixed_values(perdoc.column_reader(name, column), self.doc_count_all, dtype)
         return values
 
     def live(self) -> np.ndarray:
@@ -719,28 +714,6 @@ def first_in_order(
     names = dict(zip(tied_docnums, article_ids(tied_docnums)))
     ranked_docnums = sorted(zip(group.tolist(), chosen), key=lambda item: (item[0], names.get(item[1], ""), item[1]))
     return [docnum for _, docnum in ranked_docnums[:count]]
-
-
-def integer_column(reader: Any, fieldname: str, default: int) -> np.ndarray:
-    """Every document's value in a column of 64-bit integers (``NumericColumn("q")``), as one array.
-
-    Each segment's values are read as one run of bytes, not value by value
-    through Whoosh's reader: the dates of a 1M index in milliseconds instead
-    of a second. Documents after the last value written have ``default``, as
-    Whoosh reads them.
-    """
-    arrays = []
-    for leaf, _ in reader.leaf_readers():
-        values = np.full(leaf.doc_count_all(), default, dtype=np.int64)
-        if leaf.has_column(fieldname):
-            column = leaf.column_reader(fieldname, translate=False)
-            if getattr(column, "_typecode", None) != "q":
-                raise ValueError(f"column {fieldname!r} does not hold 64-bit integers")
-            written = min(column._count, len(values))
-            if written:
-                values[:written] = np.frombuffer(column._dbfile.get(column._basepos, written * 8), dtype=">i8")
-        arrays.append(values)
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
 
 def concatenate(found: list[Matches]) -> Matches:

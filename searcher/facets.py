@@ -26,11 +26,10 @@ from __future__ import annotations
 import time
 import weakref
 from collections import Counter
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
-from whoosh.columns import VarBytesColumn
-
+from index.columns import column_bytes, integer_column
 from index.schema import UNDATED
 
 __all__ = ["FACETS", "Facets", "parse_facets", "check_facets", "count_facets", "column_values"]
@@ -77,28 +76,11 @@ def _texts(reader: Any, fieldname: str) -> list[str]:
         if not leaf.has_column(fieldname):
             values.extend([""] * count)  # a segment none of whose articles has the field
             continue
-        raws = _column_bytes(leaf.column_reader(fieldname, translate=False))
+        raws = column_bytes(leaf.column_reader(fieldname, translate=False))
         # Few distinct values (sources, categories, name lists): each decoded once.
         texts = {raw: raw.decode("utf-8") for raw in set(raws)}
         values.extend(map(texts.__getitem__, raws))
     return values
-
-
-def _column_bytes(column: Any) -> list[bytes]:
-    """Every document's bytes in a Whoosh column reader.
-
-    A variable-length column's values lie one after another, so they are
-    read in one piece and cut by their lengths, in C loops; Whoosh's own
-    iteration reads the file once per document (1.6 s for a column of 1M
-    articles).
-    """
-    if not isinstance(column, VarBytesColumn.Reader):
-        return list(column)
-    lengths = column._lengths
-    ends = list(accumulate(lengths))
-    data = column._dbfile.get(column._basepos, ends[-1]) if ends else b""
-    starts = chain((0,), ends)
-    return list(map(data.__getitem__, map(slice, starts, ends)))
 
 
 def column_values(reader: Any, fieldname: str) -> list[Any]:
@@ -115,8 +97,6 @@ def column_values(reader: Any, fieldname: str) -> list[Any]:
     values = cache.get(fieldname)
     if values is None:
         if fieldname == "date_sort":
-            from .bulk import integer_column  # with numpy, which only searching needs
-
             values = integer_column(reader, fieldname, UNDATED).tolist()
         else:
             values = _texts(reader, fieldname)

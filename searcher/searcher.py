@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 from index.aliases import AliasTable
 from index.analysis import german_analyzer
-from index.columns import column_lookup
+from index.columns import column_lookup, integer_column
 from index.errors import IndexDamaged, SearchError
 from index.schema import UNDATED
 from index.stems import Stemmer, StemStore
@@ -262,8 +262,6 @@ class Searcher:
     def _dates(self, searcher: Any) -> Any:
         """Every article's ``date_sort`` value, as an array by document number."""
         if self._date_array is None:
-            from .bulk import integer_column
-
             self._date_array = integer_column(searcher.reader(), "date_sort", UNDATED)
         return self._date_array
 

@@ -23,10 +23,10 @@ from whoosh.collectors import UnlimitedCollector
 from conftest import REPO_ROOT
 from index import IndexConfig, index_paths, open_index
 from index.aliases import AliasTable
-from index.columns import column_lookup
+from index.columns import column_lookup, integer_column
 from index.schema import UNDATED
 from searcher import Searcher
-from searcher.bulk import QueryRunner, integer_column
+from searcher.bulk import QueryRunner
 from searcher.compiler import compile_query
 from searcher.facets import column_values
 from searcher.query import parse_query
