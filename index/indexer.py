@@ -29,6 +29,7 @@ from .aliases import AliasTable
 from .columns import column_lookup
 from .documents import Article, RecordFailure, iter_input_files, read_articles
 from .errors import DocumentError, IndexNotFound
+from .folders import file_size, total_size
 from .schema import SCHEMA_VERSION, UNDATED, build_schema
 from .seen import SeenIds
 from ._workers import take_described_words
@@ -45,7 +46,7 @@ from .store import (
     write_meta,
 )
 
-__all__ = ["IndexConfig", "IndexSummary", "Indexer", "index_paths", "total_size"]
+__all__ = ["IndexConfig", "IndexSummary", "Indexer", "index_paths"]
 
 Warn = Callable[[str, str], None]
 Progress = Callable[[int], None]
@@ -411,11 +412,11 @@ class Indexer:
                     found.add(os.path.abspath(file))
                     self.index_file(file, root=path)
                     if progress:
-                        progress(_size(file))
+                        progress(file_size(file))
             elif path.exists():
                 self.index_file(path)
                 if progress:
-                    progress(_size(path))
+                    progress(file_size(path))
             else:
                 self.fail(RecordFailure(str(path), "no such file or directory"))
 
@@ -436,31 +437,6 @@ class Indexer:
             if path.startswith(directory + os.sep) and path not in found and not os.path.exists(path):
                 return True
         return False
-
-
-def total_size(paths: Iterable[Path | str], enough: int | None = None) -> int:
-    """The bytes in ``paths`` (files, folders walked), counted until ``enough`` is reached.
-
-    :param enough: stop counting once the total reaches this; None counts all.
-    """
-    total = 0
-    for path in paths:
-        if Path(path).is_dir():
-            for folder, _, files in os.walk(path):
-                for name in files:
-                    total += _size(Path(folder, name))
-                    if enough is not None and total >= enough:
-                        return total
-        else:
-            total += _size(Path(path))
-    return total
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _document_fields(article: Article, digest: str, compound_parts: bool) -> dict[str, Any]:

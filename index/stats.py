@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .columns import column_bytes, deleted_numbers, integer_values
-from .indexer import total_size
+from .folders import total_size
 from .schema import UNDATED
 from .store import open_index, read_meta
 

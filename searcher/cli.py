@@ -241,7 +241,7 @@ def index_command(
     show_progress = not quiet and sys.stderr.isatty()
     progress_bar = None
     if show_progress:
-        from index.indexer import total_size
+        from index.folders import total_size
 
         total = total_size(paths)
         progress_bar = click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr)
