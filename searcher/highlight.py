@@ -112,13 +112,19 @@ def _decide(
     new: list[str], marked: dict[str, bool], stems: set[str], words: set[str], parts: set[str], stemmer: Stemmer | None
 ) -> None:
     """Record in ``marked`` whether each of the written words ``new`` is marked."""
+    # Only a word that starts as a marked term does can have that term: the
+    # stemmer removes endings and folding keeps an ASCII first letter, so the
+    # other words need no stem (on a first search, each is a store lookup).
+    candidates = _may_have_term(new, stems)
     if stemmer is None:
-        lowers = [word.lower() for word in new]
-        terms, folds = dict(zip(new, _terms(lowers, None))), dict(zip(new, map(fold, lowers)))
+        lowers = [word.lower() for word in candidates]
+        terms, folds = dict(zip(candidates, _terms(lowers, None))), dict(zip(candidates, map(fold, lowers)))
     else:
-        terms, folds = stemmer.written(new)
+        terms, folds = stemmer.written(candidates)
     # Word by word, but in C: these run for every distinct word of every hit.
-    hits = set(compress(new, map(stems.__contains__, map(terms.__getitem__, new))))
+    hits = set(compress(candidates, map(stems.__contains__, map(terms.__getitem__, candidates))))
+    if words or parts:
+        folds = {word: folds.get(word) or fold(word.lower()) for word in new}
     if words:
         hits.update(compress(new, map(words.__contains__, map(folds.__getitem__, new))))
     if parts:
@@ -136,6 +142,22 @@ def _decide(
                 hits.add(written)  # the whole compound that contains a matched part
     marked.update(dict.fromkeys(new, False))
     marked.update(dict.fromkeys(hits, True))
+
+
+def _may_have_term(written: list[str], terms: set[str]) -> list[str]:
+    """Those of the ``written`` words whose indexed term could be one of ``terms``.
+
+    A word's term is its stem, which the German stemmer makes by removing
+    endings from the folded word, or ``_`` and the folded word for a stop word.
+    Folding changes only letters that are not ASCII (``ä`` to ``a``, ``ae`` to
+    ``a``), so a word whose first letter is ASCII keeps it in its term.
+    """
+    if not terms:
+        return []
+    initials = {term[:1] for term in terms}
+    if STOP_PREFIX in initials:
+        return written
+    return [word for word in written if word[:1].lower() in initials or not word[:1].isascii()]
 
 
 def _terms(lowers: list[str], stemmer: Stemmer | None) -> list[str]:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import index_paths
 from searcher import (
@@ -329,6 +331,31 @@ def test_a_word_is_marked_only_where_it_stands_as_a_whole_word() -> None:
     plan.words["body"].add("nato")
     text = "NATO, NATO2 und NATO_Gipfel; ÄNATO NATOs 2NATO NATO"
     assert [(text[a:b], a) for a, b in match_spans(text, "body", plan)] == [("NATO", 0), ("NATO", 16), ("NATO", 47)]
+
+
+_LETTERS = "abcdeiosuyzAEIOSUZäöüÄÖÜßæøéÉłİ2"
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    asked=st.text(alphabet=_LETTERS, min_size=1, max_size=9),
+    other=st.text(alphabet=_LETTERS, min_size=1, max_size=9),
+)
+def test_a_word_is_marked_when_its_term_is_asked_for_whatever_its_spelling(asked: str, other: str) -> None:
+    """Umlauts, ae/oe/ue, ß and foreign letters anywhere, first letters included."""
+    from index.analysis import STOP_PREFIX, fold, is_stopword, stem
+    from searcher.compiler import MarkPlan
+    from searcher.highlight import match_spans
+
+    def term(word: str) -> str:
+        lower = word.lower()
+        return STOP_PREFIX + fold(lower) if is_stopword(lower) else stem(lower)
+
+    plan = MarkPlan()
+    plan.stems["body"].add(term(asked))
+    text = f"{asked} ; {other}"
+    marked = {text[a:b] for a, b in match_spans(text, "body", plan)}
+    assert marked == {word for word in (asked, other) if term(word) == term(asked)}
 
 
 def test_snippets_are_the_articles_own_text(searcher: Searcher) -> None:
