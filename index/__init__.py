@@ -8,7 +8,7 @@
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_attributes
+from ._lazy import defer_english_morphology, lazy_attributes
 
 from .errors import (
     DocumentError,
@@ -19,6 +19,8 @@ from .errors import (
     QuerySyntaxError,
     SearchError,
 )
+
+defer_english_morphology()
 
 # The rest is imported on first use: a search must not pay for the indexer's
 # imports (CSV, e-mail date parsing, multiprocessing) when it starts.

@@ -30,7 +30,7 @@ import numpy as np
 from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
-from whoosh.collectors import TimeLimit
+from whoosh.searching import TimeLimit  # where Whoosh defines it; its collectors module costs an import
 from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.scoring import BM25F, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
@@ -212,7 +212,7 @@ class QueryRunner:
 
     :param searcher: the top-level Whoosh searcher (with the BM25F weighting).
     :param deadline: a ``time.monotonic()`` value after which a search raises
-        :class:`whoosh.collectors.TimeLimit`.
+        :class:`whoosh.searching.TimeLimit`.
     :param segments: segments prepared by an earlier runner on the same
         searcher, to reuse their field lengths.
     :param cache: decoded posting lists kept between searches, or None.

@@ -491,7 +491,7 @@ class Searcher:
 
     def _run(self, searcher: Any, compiled: CompiledQuery, wanted: int, sort: SortOrder) -> tuple[list[tuple[int, float | None]], int, bool, Any]:
         """The first ``wanted`` hits in order, the total, whether the search completed, and all matches."""
-        from whoosh.collectors import TimeLimit
+        from whoosh.searching import TimeLimit
 
         from .bulk import PostingCache, QueryRunner, best_scored, concatenate, first_in_order
 

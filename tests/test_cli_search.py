@@ -510,3 +510,40 @@ def test_a_failing_read_only_command_as_a_process_exits_with_its_status(news_ind
     no_index = run_process("show", "gipfel-lawrow.txt", "--index", tmp_path / "nothing-here")
     assert (no_index.returncode, no_index.stdout) == (1, "")
     assert len(no_index.stderr.splitlines()) == 1 and no_index.stderr.startswith("Error: ")
+
+
+def test_a_search_loads_nothing_it_does_not_use(news_index: Path) -> None:
+    # Each of these costs a search's start some milliseconds (NLTK 200) and is never used by it.
+    unused = ("nltk", "whoosh.collectors", "whoosh.sorting", "index.indexer", "multiprocessing", "csv")
+    script = (
+        "import contextlib, io, sys\n"
+        "from searcher.cli import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    cli.main(['search', 'Verhandlungen OR Lawrow', '--index', {str(news_index)!r}], standalone_mode=False)\n"
+        "assert '[Lawrow]' in out.getvalue(), out.getvalue()\n"
+        f"loaded = [name for name in sys.modules if name.split('.')[0] in {unused!r} or name in {unused!r}]\n"
+        "english = getattr(sys.modules.get('whoosh.lang.morph_en'), '__file__', None)\n"
+        "print(loaded, english)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] None"
+
+
+def test_whoosh_queries_still_vary_english_words_after_diplosearch_is_imported() -> None:
+    # Tools that embed the searcher may use Whoosh's own queries beside it; Whoosh's
+    # English morphology, which diplosearch never uses, is loaded on first use.
+    script = (
+        "import index, searcher\n"
+        "from whoosh.fields import Schema, TEXT\n"
+        "from whoosh.filedb.filestore import RamStorage\n"
+        "from whoosh.query import Variations\n"
+        "ix = RamStorage().create_index(Schema(body=TEXT(stored=True)))\n"
+        "with ix.writer() as writer:\n"
+        "    writer.add_document(body='she renders it')\n"
+        "with ix.searcher() as s:\n"
+        "    print([hit['body'] for hit in s.search(Variations('body', 'render'))])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['she renders it']"
