@@ -278,6 +278,21 @@ class Stemmer:
                 folds[word] = fold(lower)
         return terms, folds
 
+    def folds(self, words: Iterable[str]) -> dict[str, str]:
+        """The folded form of each word of ``words``, as written (any case).
+
+        A dictionary keyed by the written word, which also holds the words
+        asked about before (here and by :meth:`written`).
+        """
+        folds = self._written_folds
+        if len(folds) >= _MAX_TERMS:
+            folds.clear()
+            self._written_terms.clear()  # :meth:`written` expects a fold for each word it has a term for
+        missing = set(words).difference(folds)
+        if missing:
+            folds.update(zip(missing, map(fold, map(str.lower, missing))))
+        return folds
+
     def unknown(self, words: Iterable[str]) -> set[str]:
         """Those of ``words`` (lower-case) whose term :meth:`token` has not given yet."""
         return set(words).difference(self._terms)

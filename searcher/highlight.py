@@ -117,14 +117,14 @@ def _decide(
     # other words need no stem (on a first search, each is a store lookup).
     candidates = _may_have_term(new, stems)
     if stemmer is None:
-        lowers = [word.lower() for word in candidates]
-        terms, folds = dict(zip(candidates, _terms(lowers, None))), dict(zip(candidates, map(fold, lowers)))
+        terms = dict(zip(candidates, _terms([word.lower() for word in candidates], None)))
     else:
-        terms, folds = stemmer.written(candidates)
+        terms = stemmer.written(candidates)[0]
     # Word by word, but in C: these run for every distinct word of every hit.
     hits = set(compress(candidates, map(stems.__contains__, map(terms.__getitem__, candidates))))
+    folds: dict[str, str] = {}
     if words or parts:
-        folds = {word: folds.get(word) or fold(word.lower()) for word in new}
+        folds = dict(zip(new, map(fold, map(str.lower, new)))) if stemmer is None else stemmer.folds(new)
     if words:
         hits.update(compress(new, map(words.__contains__, map(folds.__getitem__, new))))
     if parts:
@@ -157,7 +157,8 @@ def _may_have_term(written: list[str], terms: set[str]) -> list[str]:
     initials = {term[:1] for term in terms}
     if STOP_PREFIX in initials:
         return written
-    return [word for word in written if word[:1].lower() in initials or not word[:1].isascii()]
+    initials.update([initial.upper() for initial in initials])
+    return [word for word in written if word[0] in initials or word[0] > "\x7f"]
 
 
 def _terms(lowers: list[str], stemmer: Stemmer | None) -> list[str]:
