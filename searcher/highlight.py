@@ -122,26 +122,33 @@ def _decide(
         terms = stemmer.written(candidates)[0]
     # Word by word, but in C: these run for every distinct word of every hit.
     hits = set(compress(candidates, map(stems.__contains__, map(terms.__getitem__, candidates))))
-    folds: dict[str, str] = {}
-    if words or parts:
-        folds = dict(zip(new, map(fold, map(str.lower, new)))) if stemmer is None else stemmer.folds(new)
     if words:
+        folds = _folds(new, stemmer)
         hits.update(compress(new, map(words.__contains__, map(folds.__getitem__, new))))
     if parts:
-        # Cheap test first: a part's stem is (nearly always) inside the folded word.
-        probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search
         nouns_only = stemmer is not None  # only nouns are split, as when indexing
-        for written in new:
-            if (
-                len(written) >= MIN_WORD
-                and (written[:1].isupper() or not nouns_only)
-                and written not in hits
-                and probe(folds[written])
-                and _has_part(written, parts, stemmer)
-            ):
-                hits.add(written)  # the whole compound that contains a matched part
+        long_words = [
+            written
+            for written in new
+            if len(written) >= MIN_WORD and (not nouns_only or written[0].isupper()) and written not in hits
+        ]
+        if long_words:
+            folds = _folds(long_words, stemmer)
+            # Cheap test first: a part's stem is (nearly always) inside the folded word.
+            probe = re.compile("|".join(re.escape(part[:4]) for part in sorted(parts))).search
+            # The whole compound that contains a matched part is marked.
+            hits.update(
+                written for written in long_words if probe(folds[written]) and _has_part(written, parts, stemmer)
+            )
     marked.update(dict.fromkeys(new, False))
     marked.update(dict.fromkeys(hits, True))
+
+
+def _folds(written: list[str], stemmer: Stemmer | None) -> dict[str, str]:
+    """The folded form of each of the ``written`` words (kept by the stemmer when there is one)."""
+    if stemmer is None:
+        return dict(zip(written, map(fold, map(str.lower, written))))
+    return stemmer.folds(written)
 
 
 def _may_have_term(written: list[str], terms: set[str]) -> list[str]:
