@@ -13,6 +13,7 @@ from ._lazy import defer_english_morphology, lazy_attributes
 from .errors import (
     DocumentError,
     IndexDamaged,
+    IndexingFailed,
     IndexIncompatible,
     IndexLocked,
     IndexNotFound,
@@ -57,6 +58,7 @@ __all__ = [
     "DocumentError",
     "IndexConfig",
     "IndexDamaged",
+    "IndexingFailed",
     "IndexIncompatible",
     "IndexLocked",
     "IndexNotFound",

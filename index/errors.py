@@ -8,6 +8,7 @@ __all__ = [
     "IndexLocked",
     "IndexIncompatible",
     "IndexDamaged",
+    "IndexingFailed",
     "DocumentError",
     "QuerySyntaxError",
 ]
@@ -31,6 +32,10 @@ class IndexIncompatible(SearchError):
 
 class IndexDamaged(SearchError):
     """The index files cannot be read (truncated, deleted or corrupt)."""
+
+
+class IndexingFailed(SearchError):
+    """An index run could not finish a commit (a worker process ended early); the index keeps its last commit."""
 
 
 class DocumentError(SearchError):

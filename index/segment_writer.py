@@ -40,6 +40,7 @@ import heapq
 import itertools
 import operator
 import pickle
+import queue
 import re
 from array import array
 from collections import defaultdict
@@ -54,6 +55,7 @@ from whoosh.multiproc import MpWriter
 from whoosh.writing import PostingPool, SegmentWriter
 
 from . import _workers
+from .errors import IndexingFailed
 
 from .analysis import STOP_PREFIX, WORD_PATTERN, fold, is_stopword, stem, stem_folded
 
@@ -773,21 +775,106 @@ class ArticleMpWriter(MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, start_method="spawn", **kwargs)
         self.subargs = {**self.subargs, "entities": entities}  # for the workers' writers only
         self.fieldwriter._codec = _BlockCodec(self.fieldwriter._codec)  # for segments merged here
+        # The workers read the queue itself; this process puts jobs in through
+        # a watch on the workers, so that it never waits for ever on a dead one.
+        self._jobs = self.jobqueue
+        self.jobqueue = _WatchedJobs(self._jobs, self.check_workers)
 
     def _new_task(self) -> Any:
         task = self._mpctx.Process(
             target=_workers.run_segment_worker,
-            args=(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs),
+            args=(self.storage, self.indexname, self._jobs, self.resultqueue, self.subargs),
         )
-        self.tasks.append(task)
         task.start()
+        self.tasks.append(task)  # once started: cancel() stops every task it holds
         return task
+
+    def check_workers(self) -> None:
+        """Raise :class:`IndexingFailed` if a worker has ended other than by finishing its segment.
+
+        A worker killed (by the kernel for lack of memory, say) loses the
+        articles it held, and one killed while waiting for a job can leave
+        the others waiting for ever on the queue's lock; so the run stops.
+        """
+        ended = [task.exitcode for task in self.tasks if task.exitcode not in (None, 0)]
+        if ended:
+            code = ended[0]
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            raise IndexingFailed(
+                f"an indexing worker process ended before writing its articles ({how}; the system may have "
+                "run out of memory); nothing of this commit was written and the index keeps its last commit: "
+                "run the command again, with --procs 1 to index in one process"
+            )
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        # Whoosh's commit of workers that each write a segment, except that it
+        # waits on them watchfully and takes every worker's segment or none:
+        # Whoosh's own passes over a worker that hands back no segment, which
+        # leaves that worker's articles out of a commit that counts them as added.
+        try:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self.jobqueue.put(None)  # no more jobs: write the segment
+            finalsegments = self._merge_segments(mergetype, optimize, merge)
+            for task in self.tasks:
+                while task.exitcode is None:
+                    task.join(_WATCH_SECONDS)
+                    self.check_workers()
+            self.check_workers()
+            try:
+                finalsegments += [self.resultqueue.get(timeout=_RESULT_SECONDS)[2] for _ in self.tasks]
+            except queue.Empty:
+                raise IndexingFailed(
+                    "an indexing worker process ended without handing back its segment; nothing of this "
+                    "commit was written and the index keeps its last commit: run the command again"
+                ) from None
+            if self._added:  # segments merged in this process
+                finalsegments.append(self._finalize_segment())
+            else:
+                self._close_segment()
+            self._commit_toc(finalsegments)
+        except BaseException:
+            self._stop_workers()
+            self._cleanup_on_error()
+            raise
+        self._finish()
+
+    def _stop_workers(self) -> None:
+        for task in self.tasks:
+            # A worker's unfinished segment is never committed; stopping it loses nothing.
+            task.terminate()
+            task.join()
 
     def cancel(self, **kwargs: Any) -> None:
         try:
-            for task in self.tasks:
-                # A worker's unfinished segment is never committed; stopping it loses nothing.
-                task.terminate()
-                task.join()
+            self._stop_workers()
         finally:
-            SegmentWriter.cancel(self, **kwargs)
+            if not self.is_closed:  # a failed commit has cleaned up already
+                SegmentWriter.cancel(self, **kwargs)
+
+
+#: How long the indexing process waits on a worker, or for room in the job
+#: queue, between two looks at whether the workers all still run.
+_WATCH_SECONDS = 1.0
+#: How long a segment may take to arrive from a worker that ended normally.
+_RESULT_SECONDS = 10.0
+
+
+class _WatchedJobs:
+    """The workers' job queue as the indexing process puts into it: while it waits for room, it checks the workers."""
+
+    def __init__(self, jobs: Any, check_workers: Callable[[], None]) -> None:
+        self._jobs = jobs
+        self._check_workers = check_workers
+
+    def put(self, job: Any) -> None:
+        while True:
+            try:
+                self._jobs.put(job, timeout=_WATCH_SECONDS)
+                return
+            except queue.Full:
+                self._check_workers()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._jobs, name)  # close(), join_thread() and the rest, as Whoosh calls them

@@ -190,3 +190,28 @@ def test_a_full_disk_while_writing_the_stem_cache(built: tuple[Path, Path], inde
     # The commit came before the cache: the new articles are in, and found.
     assert_index_as_after(index_dir, OLD | NEW)
     assert_next_run_completes(index_dir, built[1])
+
+
+def test_a_worker_process_that_cannot_be_started(index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The system refuses the second worker (too many processes, no memory) while the first runs.
+    from multiprocessing.context import SpawnProcess
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "".join(json.dumps({"id": f"f{n}", "title": f"Sanktionen {n}", "body": "Die Minister beraten."}) + "\n" for n in range(400)),
+        encoding="utf-8",
+    )
+    start_process, started = SpawnProcess.start, []
+
+    def start(process: Any) -> None:
+        started.append(process)
+        if len(started) == 2:
+            raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+        start_process(process)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SpawnProcess, "start", start)
+        result = run_cli("index", feed, "--index", index_dir, "--procs", "2")
+    assert len(started) == 2 and started[0].exitcode is not None  # the first worker was stopped
+    assert_one_line_error(result, os.strerror(errno.EAGAIN))
+    assert_index_as_after(index_dir, OLD)

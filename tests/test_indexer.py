@@ -282,6 +282,55 @@ def test_workers_of_a_killed_two_process_run_exit_too(tmp_path: Path, index_dir:
     assert stats_json(index_dir)["articles"] == 400
 
 
+# A two-process run one of whose workers is killed, as the kernel kills a process when memory runs out.
+KILLED_WORKER_RUN = """
+import multiprocessing, os, signal, sys
+from index import IndexConfig, IndexingFailed, index_paths
+
+index_dir, folder, commit_every = sys.argv[1:]
+files_done = 0
+killed = False
+
+def progress(size):
+    global files_done, killed
+    files_done += 1
+    workers = multiprocessing.active_children()
+    if files_done >= 250 and workers and not killed:
+        os.kill(workers[0].pid, signal.SIGKILL)
+        killed = True
+
+if __name__ == "__main__":
+    try:
+        index_paths(index_dir, [folder], IndexConfig(procs=2, commit_every=int(commit_every)), progress=progress)
+    except IndexingFailed as exc:
+        print(exc)
+        sys.exit(1)
+"""
+
+
+@pytest.mark.parametrize(("commit_every", "kept"), [(100_000, 1), (120, 241)])
+def test_a_run_whose_worker_is_killed_stops_with_its_last_commit_and_says_so(
+    tmp_path: Path, index_dir: Path, commit_every: int, kept: int
+) -> None:
+    # The first commit holds one article; with a commit every 120, the run commits 240 more before the kill.
+    docs = tmp_path / "docs"
+    for number in range(400):
+        write(docs / f"a{number:03}.txt", f"Gipfel {number}\nDie Außenminister berieten über Sanktionen, Runde {number}.\n")
+    run_cli("index", docs / "a000.txt", "--index", index_dir)
+    script = tmp_path / "killed_worker_run.py"
+    script.write_text(KILLED_WORKER_RUN, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(index_dir), str(docs), str(commit_every)], capture_output=True, text=True
+    )
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout.startswith("an indexing worker process ended before writing its articles (killed by signal 9")
+    assert "the index keeps its last commit" in done.stdout
+    assert stats_json(index_dir)["articles"] == kept
+    result = run_cli("index", docs, "--index", index_dir, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert stats_json(index_dir)["articles"] == 400
+
+
 def test_ids_read_in_a_run_are_remembered_with_their_first_file() -> None:
     # A small dict of recent ids forces many folds into the sorted records.
     seen = SeenIds(recent_limit=4)
