@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["exit_with_parent", "run_segment_worker", "save_described_words", "take_described_words"]
+__all__ = ["FAILED", "exit_with_parent", "failure_report", "run_segment_worker", "save_described_words", "take_described_words"]
 
 _watching = False
 
@@ -39,14 +39,40 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+#: The first item of what a worker that failed puts on the result queue (see :func:`failure_report`).
+FAILED = "failed"
+
+
 def run_segment_worker(storage: Any, indexname: str, jobqueue: Any, resultqueue: Any, writer_args: dict[str, Any]) -> None:
     """The body of a worker of :class:`index.segment_writer.ArticleMpWriter`.
 
     Takes job files (pickled documents written by the parent) off
     ``jobqueue`` until it gets None, writes them into a segment of its own,
     and puts ``(None, field names, segment)`` on ``resultqueue`` for the
-    parent to commit.
+    parent to commit. A worker that fails (a full disk, say) puts a
+    :func:`failure_report` there instead and exits with status 1, printing
+    nothing: the parent says what happened, in one line.
     """
+    try:
+        _write_segment(storage, indexname, jobqueue, resultqueue, writer_args)
+    except BaseException as exc:  # whatever it is, the parent reports it and drops the commit
+        try:
+            resultqueue.put(failure_report(exc), timeout=5)
+            resultqueue.close()
+            resultqueue.join_thread()  # the report written to the pipe before the process ends
+        finally:
+            os._exit(1)  # no traceback on the terminal
+
+
+def failure_report(exc: BaseException) -> tuple[str, int | None, str, str | None, str]:
+    """What the parent needs to raise the error a worker met: ``(FAILED, errno, strerror, filename, description)``."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        filename = exc.filename if isinstance(exc.filename, str) else None
+        return FAILED, exc.errno, exc.strerror or str(exc), filename, f"{type(exc).__name__}: {exc}"
+    return FAILED, None, str(exc), None, f"{type(exc).__name__}: {exc}"
+
+
+def _write_segment(storage: Any, indexname: str, jobqueue: Any, resultqueue: Any, writer_args: dict[str, Any]) -> None:
     from .indexer import INDEXING_GC_THRESHOLDS
     from .schema import build_schema
     from .segment_writer import ArticleSegmentWriter

@@ -779,6 +779,7 @@ class ArticleMpWriter(MpWriter):
         # a watch on the workers, so that it never waits for ever on a dead one.
         self._jobs = self.jobqueue
         self.jobqueue = _WatchedJobs(self._jobs, self.check_workers)
+        self._received: list[Any] = []  # what workers handed back: segments, or what they failed on
 
     def _new_task(self) -> Any:
         task = self._mpctx.Process(
@@ -790,21 +791,36 @@ class ArticleMpWriter(MpWriter):
         return task
 
     def check_workers(self) -> None:
-        """Raise :class:`IndexingFailed` if a worker has ended other than by finishing its segment.
+        """Raise an error if a worker has ended other than by finishing its segment.
 
-        A worker killed (by the kernel for lack of memory, say) loses the
-        articles it held, and one killed while waiting for a job can leave
-        the others waiting for ever on the queue's lock; so the run stops.
+        The error is the one the worker met (an ``OSError`` for a full disk,
+        say), or :class:`IndexingFailed` for a worker killed (by the kernel
+        for lack of memory, say). A dead worker loses the articles it held,
+        and one killed while waiting for a job can leave the others waiting
+        for ever on the queue's lock; so the run stops.
         """
         ended = [task.exitcode for task in self.tasks if task.exitcode not in (None, 0)]
-        if ended:
-            code = ended[0]
-            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-            raise IndexingFailed(
-                f"an indexing worker process ended before writing its articles ({how}; the system may have "
-                "run out of memory); nothing of this commit was written and the index keeps its last commit: "
-                "run the command again, with --procs 1 to index in one process"
-            )
+        if not ended:
+            return
+        self._receive_all()
+        for report in self._received:
+            if report[0] == _workers.FAILED:
+                raise _worker_error(report)
+        code = ended[0]
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        raise IndexingFailed(
+            f"an indexing worker process ended before writing its articles ({how}; the system may have "
+            "run out of memory); nothing of this commit was written and the index keeps its last commit: "
+            "run the command again, with --procs 1 to index in one process"
+        )
+
+    def _receive_all(self) -> None:
+        """Take what ended workers have put on the result queue."""
+        while True:
+            try:
+                self._received.append(self.resultqueue.get(timeout=0.2))
+            except queue.Empty:
+                return
 
     def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
         # Whoosh's commit of workers that each write a segment, except that it
@@ -822,13 +838,15 @@ class ArticleMpWriter(MpWriter):
                     task.join(_WATCH_SECONDS)
                     self.check_workers()
             self.check_workers()
-            try:
-                finalsegments += [self.resultqueue.get(timeout=_RESULT_SECONDS)[2] for _ in self.tasks]
-            except queue.Empty:
-                raise IndexingFailed(
-                    "an indexing worker process ended without handing back its segment; nothing of this "
-                    "commit was written and the index keeps its last commit: run the command again"
-                ) from None
+            while len(self._received) < len(self.tasks):
+                try:
+                    self._received.append(self.resultqueue.get(timeout=_RESULT_SECONDS))
+                except queue.Empty:
+                    raise IndexingFailed(
+                        "an indexing worker process ended without handing back its segment; nothing of this "
+                        "commit was written and the index keeps its last commit: run the command again"
+                    ) from None
+            finalsegments += [segment for _, _, segment in self._received]
             if self._added:  # segments merged in this process
                 finalsegments.append(self._finalize_segment())
             else:
@@ -852,6 +870,17 @@ class ArticleMpWriter(MpWriter):
         finally:
             if not self.is_closed:  # a failed commit has cleaned up already
                 SegmentWriter.cancel(self, **kwargs)
+
+
+def _worker_error(report: tuple[Any, ...]) -> Exception:
+    """The error to raise for a worker's :func:`index._workers.failure_report`."""
+    _, number, strerror, filename, description = report
+    if number is not None:
+        return OSError(number, strerror, filename)  # as a run in one process raises it (a full disk: ENOSPC)
+    return IndexingFailed(
+        f"an indexing worker process failed ({description}); nothing of this commit was written and the "
+        "index keeps its last commit"
+    )
 
 
 #: How long the indexing process waits on a worker, or for room in the job

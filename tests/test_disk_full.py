@@ -14,6 +14,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -214,4 +216,37 @@ def test_a_worker_process_that_cannot_be_started(index_dir: Path, tmp_path: Path
         result = run_cli("index", feed, "--index", index_dir, "--procs", "2")
     assert len(started) == 2 and started[0].exitcode is not None  # the first worker was stopped
     assert_one_line_error(result, os.strerror(errno.EAGAIN))
+    assert_index_as_after(index_dir, OLD)
+
+
+WORKERS_WITH_A_FILE_SIZE_LIMIT_RUN = """
+import errno, multiprocessing, sys
+from index import IndexConfig, index_paths
+
+index_dir, folder, starter = sys.argv[1:]
+if __name__ == "__main__":
+    multiprocessing.set_executable(starter)  # the workers start through it, with its limit
+    try:
+        index_paths(index_dir, [folder], IndexConfig(procs=2))
+    except OSError as exc:
+        print(errno.errorcode[exc.errno], exc.strerror)
+        sys.exit(1)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="limits the workers' file size with ulimit")
+def test_a_worker_that_cannot_write_its_segment(built: tuple[Path, Path], index_dir: Path, tmp_path: Path) -> None:
+    # Its write fails (EFBIG under a file-size limit, as ENOSPC on a full disk): the run stops with
+    # that error from the worker, in one line, and the index keeps its last commit.
+    docs = tmp_path / "docs"
+    for number in range(400):
+        write(docs / f"a{number:03}.txt", f"Sanktionen {number}\nDie Außenminister berieten über Sanktionen, Runde {number}.\n")
+    starter = tmp_path / "limited-python"
+    starter.write_text(f"#!/bin/sh\ntrap '' XFSZ\nulimit -f 64\nexec {sys.executable} \"$@\"\n", encoding="utf-8")
+    starter.chmod(0o755)
+    script = tmp_path / "limited_workers_run.py"
+    script.write_text(WORKERS_WITH_A_FILE_SIZE_LIMIT_RUN, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(index_dir), str(docs), str(starter)], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (1, f"EFBIG {os.strerror(errno.EFBIG)}\n"), done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert_index_as_after(index_dir, OLD)
