@@ -156,8 +156,9 @@ def _may_have_term(written: list[str], terms: set[str]) -> list[str]:
 
     A word's term is its stem, which the German stemmer makes by removing
     endings from the folded word, or ``_`` and the folded word for a stop word.
-    Folding changes only letters that are not ASCII (``ä`` to ``a``, ``ae`` to
-    ``a``), so a word whose first letter is ASCII keeps it in its term.
+    Folding changes letters that are not ASCII (``ä`` to ``a``) and the
+    digraphs ``ae``, ``oe``, ``ue`` (to ``a``, ``o``, ``u``), so a word whose
+    first letter is ASCII keeps it in its term.
     """
     if not terms:
         return []

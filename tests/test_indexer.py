@@ -254,12 +254,18 @@ def _running(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to watch the worker processes")
-def test_workers_of_a_killed_two_process_run_exit_too(tmp_path: Path, index_dir: Path) -> None:
+def _four_hundred_articles_one_committed(tmp_path: Path, index_dir: Path) -> Path:
+    """A folder of 400 articles, the first of them already in the index (its first commit)."""
     docs = tmp_path / "docs"
     for number in range(400):
         write(docs / f"a{number:03}.txt", f"Gipfel {number}\nDie Außenminister berieten über Sanktionen, Runde {number}.\n")
     run_cli("index", docs / "a000.txt", "--index", index_dir)
+    return docs
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to watch the worker processes")
+def test_workers_of_a_killed_two_process_run_exit_too(tmp_path: Path, index_dir: Path) -> None:
+    docs = _four_hundred_articles_one_committed(tmp_path, index_dir)
     script = tmp_path / "killed_parallel_run.py"
     script.write_text(KILLED_PARALLEL_RUN, encoding="utf-8")
     pid_file = tmp_path / "workers"
@@ -313,10 +319,7 @@ def test_a_run_whose_worker_is_killed_stops_with_its_last_commit_and_says_so(
     tmp_path: Path, index_dir: Path, commit_every: int, kept: int
 ) -> None:
     # The first commit holds one article; with a commit every 120, the run commits 240 more before the kill.
-    docs = tmp_path / "docs"
-    for number in range(400):
-        write(docs / f"a{number:03}.txt", f"Gipfel {number}\nDie Außenminister berieten über Sanktionen, Runde {number}.\n")
-    run_cli("index", docs / "a000.txt", "--index", index_dir)
+    docs = _four_hundred_articles_one_committed(tmp_path, index_dir)
     script = tmp_path / "killed_worker_run.py"
     script.write_text(KILLED_WORKER_RUN, encoding="utf-8")
     done = subprocess.run(
