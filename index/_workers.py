@@ -81,9 +81,13 @@ def _write_segment(storage: Any, indexname: str, jobqueue: Any, resultqueue: Any
     gc.set_threshold(*INDEXING_GC_THRESHOLDS)  # this process only indexes; see fewer_collections()
     writer_args = dict(writer_args)
     stems_dir = writer_args.pop("stems_dir", None)
+    entities_file = writer_args.pop("entities_file", None)
     ix = storage.open_index(indexname, schema=build_schema())
     writer = ArticleSegmentWriter(ix, _lk=False, **writer_args)
-    jobs = writer.temp_storage()
+    jobs = writer.temp_storage()  # the parent's temporary folder: the same name in the same index
+    if entities_file is not None:
+        with jobs.open_file(entities_file).raw_file() as stream:
+            writer.entities = pickle.load(stream)
     while True:
         job = jobqueue.get()
         if job is None:

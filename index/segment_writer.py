@@ -773,13 +773,24 @@ class ArticleMpWriter(MpWriter):
 
     def __init__(self, ix: Any, procs: int, entities: AliasTable | None = None, **kwargs: Any) -> None:
         super().__init__(ix, procs=procs, multisegment=True, start_method="spawn", **kwargs)
-        self.subargs = {**self.subargs, "entities": entities}  # for the workers' writers only
+        # The workers read the alias table from a file. Passed as an argument, it
+        # would be more than a pipe's buffer, and starting a worker that dies
+        # before reading its arguments (a script without the main guard) would
+        # block for ever on writing them.
+        self.subargs = {**self.subargs, "entities_file": self._saved(entities) if entities is not None else None}
         self.fieldwriter._codec = _BlockCodec(self.fieldwriter._codec)  # for segments merged here
         # The workers read the queue itself; this process puts jobs in through
         # a watch on the workers, so that it never waits for ever on a dead one.
         self._jobs = self.jobqueue
         self.jobqueue = _WatchedJobs(self._jobs, self.check_workers)
         self._received: list[Any] = []  # what workers handed back: segments, or what they failed on
+
+    def _saved(self, entities: AliasTable) -> str:
+        """Write ``entities`` to the run's temporary folder, which the commit or cancel removes; its file name."""
+        filename = "aliases.pickle"
+        with self.temp_storage().create_file(filename).raw_file() as stream:
+            pickle.dump(entities, stream, pickle.HIGHEST_PROTOCOL)
+        return filename
 
     def _new_task(self) -> Any:
         task = self._mpctx.Process(
@@ -807,11 +818,19 @@ class ArticleMpWriter(MpWriter):
             if report[0] == _workers.FAILED:
                 raise _worker_error(report)
         code = ended[0]
-        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        if code < 0:
+            how = f"killed by signal {-code}; the system may have run out of memory"
+        else:
+            # A worker reports what it fails on; one that exits without a report
+            # failed while starting, most often by running a script's indexing again.
+            how = (
+                f"exit status {code} before it started; a Python script that indexes with more than one "
+                "process must do so under 'if __name__ == \"__main__\":'"
+            )
         raise IndexingFailed(
-            f"an indexing worker process ended before writing its articles ({how}; the system may have "
-            "run out of memory); nothing of this commit was written and the index keeps its last commit: "
-            "run the command again, with --procs 1 to index in one process"
+            f"an indexing worker process ended before writing its articles ({how}); nothing of this commit "
+            "was written and the index keeps its last commit: run the command again, with --procs 1 to "
+            "index in one process"
         )
 
     def _receive_all(self) -> None:

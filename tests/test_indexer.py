@@ -334,6 +334,41 @@ def test_a_run_whose_worker_is_killed_stops_with_its_last_commit_and_says_so(
     assert stats_json(index_dir)["articles"] == 400
 
 
+# A script that indexes with two processes but lacks the main guard: each worker, importing the
+# script as it starts, runs the indexing again (which waits for the index's lock) and dies.
+UNGUARDED_PARALLEL_RUN = """
+import sys
+from index import IndexConfig, IndexingFailed, index_paths
+
+index_dir, folder = sys.argv[1:]
+try:
+    index_paths(index_dir, [folder], IndexConfig(procs=2, lock_timeout=0.5))
+except IndexingFailed as exc:
+    print(exc)
+    sys.exit(1)
+"""
+
+
+def test_a_worker_that_dies_while_starting_stops_the_run_with_the_reason(tmp_path: Path, index_dir: Path) -> None:
+    # The worker dies before reading what it was started with; the run must not wait for ever
+    # to hand it over, and says what a script needs.
+    docs = _four_hundred_articles_one_committed(tmp_path, index_dir)
+    script = tmp_path / "unguarded_run.py"
+    script.write_text(UNGUARDED_PARALLEL_RUN, encoding="utf-8")
+    with open(tmp_path / "output", "w") as output:  # a file: a stuck worker would hold a pipe open
+        done = subprocess.run(
+            [sys.executable, str(script), str(index_dir), str(docs)], stdout=output, stderr=subprocess.DEVNULL, timeout=120
+        )
+    said = (tmp_path / "output").read_text()
+    assert done.returncode == 1, said
+    assert said.startswith("an indexing worker process ended before writing its articles (exit status 1 before it started;")
+    assert """under 'if __name__ == "__main__":'""" in said
+    assert stats_json(index_dir)["articles"] == 1
+    result = run_cli("index", docs, "--index", index_dir, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert stats_json(index_dir)["articles"] == 400
+
+
 def test_ids_read_in_a_run_are_remembered_with_their_first_file() -> None:
     # A small dict of recent ids forces many folds into the sorted records.
     seen = SeenIds(recent_limit=4)
