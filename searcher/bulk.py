@@ -201,6 +201,19 @@ class _Segment:
         values: np.ndarray = fixed_values(perdoc.column_reader(name, column), self.doc_count_all, dtype)
         return values
 
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of the segment's article ``docnum``.
+
+        Read from the segment's own column: the top-level searcher would first
+        find the segment again, and copy the record to leave out fields no
+        longer in the schema, which diplosearch's readers never ask for.
+        """
+        perdoc = getattr(self.reader, "_perdoc", None)
+        if perdoc is None:
+            return dict(self.reader.stored_fields(docnum))
+        record: dict[str, Any] = perdoc.stored_fields(docnum)  # a new dict, unpickled for this call
+        return record
+
     def live(self) -> np.ndarray:
         """The numbers of all articles not deleted."""
         everything = np.arange(self.doc_count_all, dtype=np.int64)
@@ -714,6 +727,14 @@ def first_in_order(
     names = dict(zip(tied_docnums, article_ids(tied_docnums)))
     ranked_docnums = sorted(zip(group.tolist(), chosen), key=lambda item: (item[0], names.get(item[1], ""), item[1]))
     return [docnum for _, docnum in ranked_docnums[:count]]
+
+
+def stored_fields(segments: Sequence[_Segment], docnum: int) -> dict[str, Any]:
+    """The stored fields of the article with the top-level number ``docnum``."""
+    for segment in reversed(segments):
+        if docnum >= segment.offset:
+            return segment.stored_fields(docnum - segment.offset)
+    raise IndexError(f"no article number {docnum}")
 
 
 def concatenate(found: list[Matches]) -> Matches:

@@ -531,7 +531,9 @@ class Searcher:
         snippets: bool,
         memos: dict[str, dict[str, bool]],
     ) -> Hit:
-        stored = searcher.stored_fields(docnum)
+        from .bulk import stored_fields
+
+        stored = stored_fields(self._segments, docnum)  # the segments of the search just run
         title = stored.get("title", "")
         body = stored.get("body", "")
         parts: list[Snippet] = []
