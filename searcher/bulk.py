@@ -68,15 +68,15 @@ class _Lru:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._entries: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
-    def get(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: tuple[str, str, bytes], entry: tuple[np.ndarray, np.ndarray]) -> None:
+    def put(self, key: tuple[Any, ...], entry: tuple[np.ndarray, np.ndarray]) -> None:
         cost = entry[0].nbytes + entry[1].nbytes
         if cost > self.max_bytes // 4:
             return  # one entry may not push out most of the others
@@ -95,8 +95,9 @@ class PostingCache:
 
     Reading a list means unpickling and decompressing every block with its
     positions; a searcher that answers many queries keeps the most recently
-    used lists here, up to ``max_bytes`` (8 bytes a posting), least recently
-    used first out.
+    used lists here, up to ``max_bytes``, least recently used first out: a
+    word's BM25F scores where a search scores it (12 bytes a posting), or its
+    weights (8 bytes) for a prefix's or fuzzy term's words, scored together.
 
     A phrase reads the positions of its words in the articles that have them
     all. The positions of a word with at least :data:`POSITIONS_MIN_POSTINGS`
@@ -107,7 +108,8 @@ class PostingCache:
     rather than once per phrase, while a one-off search pays nothing more.
 
     Segments never change once written, so an entry never goes stale; it is
-    keyed by the segment's id, the field and the term.
+    keyed by the segment's id, the field and the term, and scores also by the
+    statistics of the whole index they were computed with.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -129,6 +131,22 @@ class PostingCache:
     def put(self, key: tuple[str, str, bytes], ids: np.ndarray, weights: np.ndarray) -> None:
         # Weights are float32 in Whoosh's postings, so float32 keeps them exactly.
         self._lists.put(key, (ids.astype(np.int32), weights.astype(np.float32)))
+
+    def scored(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's article numbers and BM25F scores (see :meth:`QueryRunner.term`), or None when not kept."""
+        found = self._lists.get(key)
+        if found is None:
+            return None
+        return found[0].astype(np.int64), found[1]
+
+    def put_scored(self, key: tuple[Any, ...], ids: np.ndarray, scores: np.ndarray) -> None:
+        """Keep a term's scores in place of its weights: 12 bytes a posting instead of 8.
+
+        The scores are kept read-only, as callers get them without a copy.
+        """
+        scores = scores.copy()
+        scores.flags.writeable = False
+        self._lists.put(key, (ids.astype(np.int32), scores))
 
     def positions(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
         """A term's decoded positions (see :func:`_positions_table`), or None when not kept."""
@@ -305,6 +323,19 @@ class QueryRunner:
             return _EMPTY
         if segment.terms is None:
             return self.whoosh_matches(q, segment, context)
+        weighting = context.weighting
+        if type(weighting) is BM25F and schema[q.fieldname].scorable:
+            length_bytes = segment.length_bytes(q.fieldname)
+            if length_bytes is None:
+                return self.whoosh_matches(q, segment, context)
+            scored = self.bm25_scored(segment, q.fieldname, tbytes, length_bytes, weighting)
+            if scored is None:
+                return _EMPTY
+            ids, scores = scored
+            if segment.deleted is not None:
+                keep = ~np.isin(ids, segment.deleted, assume_unique=True)
+                ids, scores = ids[keep], scores[keep]
+            return ids, (scores * q.boost if q.boost != 1.0 else scores)
         found = self.postings(segment, q.fieldname, tbytes)
         if found is None:
             return _EMPTY
@@ -312,21 +343,8 @@ class QueryRunner:
         if segment.deleted is not None:
             keep = ~np.isin(ids, segment.deleted, assume_unique=True)
             ids, weights = ids[keep], weights[keep]
-        weighting = context.weighting
         if weighting is None:  # unscored (inside a Not): only the articles count
             scores = np.zeros(len(ids))
-        elif type(weighting) is BM25F and schema[q.fieldname].scorable:
-            length_bytes = segment.length_bytes(q.fieldname)
-            if length_bytes is None:
-                return self.whoosh_matches(q, segment, context)
-            # BM25FScorer's statistics, taken as it takes them (without its own term lookup) ...
-            idf = segment.searcher.get_parent().idf(q.fieldname, tbytes)
-            avgfl = self.avg_field_length(q.fieldname)
-            B = weighting._field_B.get(q.fieldname, weighting.B)
-            K1 = weighting.K1
-            fl = _lengths_at(length_bytes, ids)
-            # ... and whoosh.scoring.bm25, operation for operation, so that the floats agree.
-            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         else:
             scorer = weighting.scorer(segment.searcher, q.fieldname, tbytes)
             if not isinstance(scorer, WeightScorer):
@@ -334,6 +352,34 @@ class QueryRunner:
             scores = weights
         if q.boost != 1.0:
             scores = scores * q.boost
+        return ids, scores
+
+    def bm25_scored(self, segment: _Segment, fieldname: str, tbytes: bytes, length_bytes: np.ndarray, weighting: Any) -> Matches | None:
+        """A term's articles in a segment (deleted ones included) and their BM25F scores before any boost, or None.
+
+        The scores depend on statistics of the whole index as well as on the
+        segment's postings, so the cache keeps them by both: after a commit
+        that changes the statistics, the next search scores afresh.
+        """
+        # BM25FScorer's statistics, taken as it takes them (without its own term lookup) ...
+        idf = segment.searcher.get_parent().idf(fieldname, tbytes)
+        avgfl = self.avg_field_length(fieldname)
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        key = (segment.segid, fieldname, tbytes, idf, avgfl, B, K1) if self.cache is not None and segment.segid is not None else None
+        if key is not None:
+            kept = self.cache.scored(key)  # type: ignore[union-attr]  # key only with a cache
+            if kept is not None:
+                return kept
+        found = self.postings(segment, fieldname, tbytes, keep=False)
+        if found is None:
+            return None
+        ids, weights = found
+        fl = _lengths_at(length_bytes, ids)
+        # ... and whoosh.scoring.bm25, operation for operation, so that the floats agree.
+        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        if key is not None:
+            self.cache.put_scored(key, ids, scores)  # type: ignore[union-attr]
         return ids, scores
 
     def term_info(self, segment: _Segment, fieldname: str, tbytes: bytes) -> Any:
@@ -471,8 +517,12 @@ class QueryRunner:
         sums = np.bincount(inverse, weights=scores, minlength=len(unique))
         return _boosted((unique, sums), q.boost) if tree else (unique, sums)
 
-    def postings(self, segment: _Segment, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """A term's article numbers and weights in a segment (deleted articles included), or None."""
+    def postings(self, segment: _Segment, fieldname: str, tbytes: bytes, keep: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's article numbers and weights in a segment (deleted articles included), or None.
+
+        :param keep: keep a list read from the file in the cache (not when the
+            caller keeps what it makes of it instead).
+        """
         terminfo = self.term_info(segment, fieldname, tbytes)
         if terminfo is None:
             return None
@@ -482,7 +532,7 @@ class QueryRunner:
         if cached is not None:
             return cached
         ids, weights = _read_postings(segment.terms._postfile, terminfo)  # type: ignore[union-attr]  # only with terms
-        if self.cache is not None and key is not None:
+        if keep and self.cache is not None and key is not None:
             self.cache.put(key, ids, weights)
         return ids, weights
 

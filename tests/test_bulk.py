@@ -13,6 +13,7 @@ import json
 import math
 import random
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +287,53 @@ def test_phrases_find_what_whoosh_finds_when_a_frequent_words_positions_are_kept
     ix.close()
     assert matched > 1000
     assert kept, f"no word of {POSITIONS_MIN_POSTINGS} postings or more had its positions kept"
+
+
+def test_scores_kept_between_searches_are_whooshs_even_after_a_commit_changes_the_statistics(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """Every query's scores, first computed, then from the cache, then once more after a commit."""
+    from searcher.bulk import PostingCache
+
+    index_dir, words = corpus
+    copied = tmp_path / "ix"
+    shutil.copytree(index_dir, copied)
+    cache = PostingCache(64 * 1024 * 1024)
+
+    def compare_all() -> int:
+        compared = 0
+        ix = open_index(copied)
+        with ix.searcher() as searcher:
+            for _ in range(2):
+                for text in _queries(words):
+                    q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+                    expected = _whoosh(searcher, q)
+                    ids, scores = QueryRunner(searcher, cache=cache).run(q)
+                    found = dict(zip(ids.tolist(), scores.tolist()))
+                    assert found.keys() == expected.keys(), text
+                    for docnum, score in expected.items():
+                        assert math.isclose(found[docnum], score, rel_tol=1e-12), (text, docnum)
+                    compared += len(expected)
+        ix.close()
+        return compared
+
+    assert compare_all() > 40_000
+    # New articles full of the frequent words, and new versions of a hundred old ones (more
+    # deletions in the segments the cache has lists of): every idf and average length changes.
+    rng = random.Random(5)
+    added = _articles(rng, words[:30], 600, 20_000) + _articles(rng, words[:30], 100, 1000)
+    deleted_before = _deleted_count(copied)
+    index_paths(copied, [_write(tmp_path / "more.jsonl", added)], IndexConfig(procs=1, entities=False, keep_missing=True))
+    assert _deleted_count(copied) == deleted_before + 100
+    assert compare_all() > 40_000
+
+
+def _deleted_count(index_dir: Path) -> int:
+    ix = open_index(index_dir)
+    with ix.reader() as reader:
+        count = int(reader.doc_count_all() - reader.doc_count())
+    ix.close()
+    return count
 
 
 def test_membership_by_binary_search_is_numpys_isin() -> None:
