@@ -232,6 +232,13 @@ class _Segment:
         record: dict[str, Any] = perdoc.stored_fields(docnum)  # a new dict, unpickled for this call
         return record
 
+    def live_only(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``ids`` (each once) and their ``values``, without the articles deleted from the segment."""
+        if self.deleted is None:
+            return ids, values
+        keep = ~np.isin(ids, self.deleted, assume_unique=True)
+        return ids[keep], values[keep]
+
     def live(self) -> np.ndarray:
         """The numbers of all articles not deleted."""
         everything = np.arange(self.doc_count_all, dtype=np.int64)
@@ -331,18 +338,12 @@ class QueryRunner:
             scored = self.bm25_scored(segment, q.fieldname, tbytes, length_bytes, weighting)
             if scored is None:
                 return _EMPTY
-            ids, scores = scored
-            if segment.deleted is not None:
-                keep = ~np.isin(ids, segment.deleted, assume_unique=True)
-                ids, scores = ids[keep], scores[keep]
+            ids, scores = segment.live_only(*scored)
             return ids, (scores * q.boost if q.boost != 1.0 else scores)
         found = self.postings(segment, q.fieldname, tbytes)
         if found is None:
             return _EMPTY
-        ids, weights = found
-        if segment.deleted is not None:
-            keep = ~np.isin(ids, segment.deleted, assume_unique=True)
-            ids, weights = ids[keep], weights[keep]
+        ids, weights = segment.live_only(*found)
         if weighting is None:  # unscored (inside a Not): only the articles count
             scores = np.zeros(len(ids))
         else:

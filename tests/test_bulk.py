@@ -115,6 +115,21 @@ def _whoosh(searcher: Any, q: Any) -> dict[int, float]:
     return {results.docnum(i): results.score(i) for i in range(results.scored_length())}
 
 
+def _compare_with_whoosh(searcher: Any, words: list[str], cache: Any = None) -> int:
+    """Run every query with the runner and with Whoosh, assert the same articles and scores; how many were compared."""
+    compared = 0
+    for text in _queries(words):
+        q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
+        expected = _whoosh(searcher, q)
+        ids, scores = QueryRunner(searcher, cache=cache).run(q)
+        found = dict(zip(ids.tolist(), scores.tolist()))
+        assert found.keys() == expected.keys(), text
+        for docnum, score in expected.items():
+            assert math.isclose(found[docnum], score, rel_tol=1e-12), (text, docnum)
+        compared += len(expected)
+    return compared
+
+
 def test_every_query_matches_the_articles_whoosh_matches_with_its_scores(corpus: tuple[Path, list[str]]) -> None:
     index_dir, words = corpus
     ix = open_index(index_dir)
@@ -122,16 +137,7 @@ def test_every_query_matches_the_articles_whoosh_matches_with_its_scores(corpus:
         assert len(searcher.leaf_searchers()) == 3
         assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
         assert max(sub.doc_count_all() for sub, _ in searcher.leaf_searchers()) > 5000
-        compared = 0
-        for text in _queries(words):
-            q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
-            expected = _whoosh(searcher, q)
-            ids, scores = QueryRunner(searcher).run(q)
-            found = dict(zip(ids.tolist(), scores.tolist()))
-            assert found.keys() == expected.keys(), text
-            for docnum, score in expected.items():
-                assert math.isclose(found[docnum], score, rel_tol=1e-12), (text, docnum)
-            compared += len(expected)
+        compared = _compare_with_whoosh(searcher, words)
     ix.close()
     assert compared > 20_000  # the queries did match: the comparison is not of empty lists
 
@@ -305,15 +311,7 @@ def test_scores_kept_between_searches_are_whooshs_even_after_a_commit_changes_th
         ix = open_index(copied)
         with ix.searcher() as searcher:
             for _ in range(2):
-                for text in _queries(words):
-                    q = compile_query(parse_query(text), searcher.reader(), aliases=AliasTable([])).query
-                    expected = _whoosh(searcher, q)
-                    ids, scores = QueryRunner(searcher, cache=cache).run(q)
-                    found = dict(zip(ids.tolist(), scores.tolist()))
-                    assert found.keys() == expected.keys(), text
-                    for docnum, score in expected.items():
-                        assert math.isclose(found[docnum], score, rel_tol=1e-12), (text, docnum)
-                    compared += len(expected)
+                compared += _compare_with_whoosh(searcher, words, cache)
         ix.close()
         return compared
 
