@@ -43,7 +43,7 @@ __all__ = ["Searcher", "SearchResult", "Hit", "Article", "ArticleNotFound", "Sor
 SortOrder = Literal["relevance", "date"]
 #: Longest a search may run before it stops and returns what it found.
 DEFAULT_TIME_LIMIT = 10.0
-#: Memory for decoded posting lists kept between searches (see :class:`searcher.bulk.PostingCache`).
+#: Memory for decoded or scored posting lists kept between searches (see :class:`searcher.bulk.PostingCache`).
 DEFAULT_POSTING_CACHE_MB = 64
 _FEW_DATES = 2048  # up to this many articles' dates are read one by one, not as the whole column
 
@@ -199,8 +199,8 @@ class Searcher:
     :param index_dir: the index directory.
     :param time_limit: seconds after which a search stops and returns what it found.
     :param max_expansions: the most words a prefix or fuzzy term expands to.
-    :param posting_cache_mb: memory for the decoded posting lists of recently
-        searched terms, kept for the next searches, and half as much again for
+    :param posting_cache_mb: memory for the decoded (or scored) posting lists
+        of recently searched terms, kept for the next searches, and half as much again for
         the positions of frequent words that phrases read (0: none).
     :param aliases: the names a query word may stand for (``Kyiv``: ``Kiew``);
         None means the shipped table, ``AliasTable([])`` none at all.
